@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from incidents.views import healthz
+
+admin.site.site_header = "Beacon administration"
+admin.site.site_title = "Beacon"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("", include("incidents.urls")),
+    path("", include("communications.urls")),
+]

@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo_users
+
+
+class Command(BaseCommand):
+    help = "Load the demo hospital, one user per role and a realistic incident (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-logins", action="store_true", help="Do not print the logins.")
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Only print the logins; change nothing."
+        )
+
+    def handle(self, *args, **options):
+        if not options["logins_only"]:
+            with transaction.atomic():
+                seed_demo_users()
+        if not options["no_logins"]:
+            self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+            for username, role in demo_logins():
+                self.stdout.write(f"  {username:<10} {role}")

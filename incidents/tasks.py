@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.utils import timezone
+
+from .models import Heartbeat
+
+
+@shared_task(name="incidents.tasks.heartbeat", ignore_result=True)
+def heartbeat(name: str = "beat") -> None:
+    """Record that Celery beat (and a worker) ran just now."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"last_seen_at": timezone.now()})
