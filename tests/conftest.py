@@ -34,6 +34,8 @@ def require_service(available: bool, what: str, how: str) -> None:
 
 
 def pytest_configure(config):
+    # Hashing strength is not what the tests are about; keep user creation fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_DEFAULT_QUEUE = TEST_QUEUE
     if settings.CELERY_BROKER_URL.startswith("filesystem"):
         for sub in ("queue", "processed", "control"):

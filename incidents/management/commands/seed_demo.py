@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo_users
+from incidents.demo import seed_demo_hospital, seed_demo_incident
 
 
 class Command(BaseCommand):
@@ -16,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["logins_only"]:
             with transaction.atomic():
-                seed_demo_users()
+                users = seed_demo_users()
+                seed_demo_hospital()
+                seed_demo_incident(users)
         if not options["no_logins"]:
             self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
             for username, role in demo_logins():

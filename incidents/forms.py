@@ -1,0 +1,259 @@
+"""Incident forms: validation and clear messages. Times are entered in the incident's time zone."""
+
+import csv
+import io
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.roles import Role
+
+from .models import (
+    AnchorKind,
+    CommandRole,
+    FacilitySystem,
+    Incident,
+    IncidentType,
+    PhiCategory,
+    RiskAssessment,
+    RiskDecision,
+    Severity,
+    Status,
+    SystemState,
+)
+
+COMMON_TIME_ZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "UTC",
+)
+
+
+def time_zone_choices():
+    others = sorted(zoneinfo.available_timezones() - set(COMMON_TIME_ZONES))
+    return [("Common", [(z, z) for z in COMMON_TIME_ZONES]), ("All", [(z, z) for z in others])]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=LocalDateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=help_text or "In the incident's time zone.",
+    )
+
+
+class BeaconForm(forms.Form):
+    """A form laid out by crispy with no <form> tag (templates own the tag and the button)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class IncidentOpenForm(BeaconForm):
+    title = forms.CharField(max_length=200)
+    incident_type = forms.ChoiceField(choices=IncidentType.choices)
+    severity = forms.TypedChoiceField(choices=Severity.choices, coerce=int, initial=Severity.SEV2)
+    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    restricted = forms.BooleanField(
+        required=False, help_text="Need-to-know: only members you name will see it."
+    )
+    discovered_at = local_datetime_field(
+        "Discovered at",
+        required=False,
+        help_text="HIPAA's clock starts here (day 0). Leave empty if not yet determined.",
+    )
+    discovery_evidence = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How we know when it was discovered.",
+    )
+
+
+class IncidentEditForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=time_zone_choices)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "incident_type",
+            "severity",
+            "time_zone",
+            "description",
+            "internal_summary",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "internal_summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class StatusForm(BeaconForm):
+    to = forms.ChoiceField(label="Move to", choices=Status.choices)
+    note = forms.CharField(max_length=300, required=False)
+
+
+class AnchorEventForm(BeaconForm):
+    kind = forms.ChoiceField(label="Event", choices=AnchorKind.choices)
+    occurred_at = local_datetime_field("When it happened")
+    evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    correction_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you correct an event already recorded; the old value is kept.",
+    )
+
+
+class FactsForm(BeaconForm):
+    affected_total = forms.IntegerField(
+        min_value=0,
+        required=False,
+        label="Affected individuals (total)",
+        help_text="Leave empty while unknown.",
+    )
+    unreachable_count = forms.IntegerField(
+        min_value=0,
+        initial=0,
+        label="With unusable contact details",
+        help_text="10 or more triggers HIPAA substitute notice.",
+    )
+    phi_categories = forms.MultipleChoiceField(
+        choices=PhiCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="PHI involved",
+    )
+    sec_registered = forms.BooleanField(required=False, label="SEC-registered (Form 8-K applies)")
+    business_associate = forms.BooleanField(
+        required=False, label="We are the business associate (notify the covered entity)"
+    )
+
+
+class RegionRowForm(forms.Form):
+    code = forms.CharField(max_length=6, required=False, label="ISO code")
+    count = forms.IntegerField(min_value=0, required=False)
+
+
+RegionFormSet = forms.formset_factory(RegionRowForm, extra=3, max_num=400)
+
+MAX_REGION_CSV_BYTES = 256 * 1024
+
+
+class RegionCsvForm(BeaconForm):
+    file = forms.FileField(
+        label="CSV of counts",
+        help_text="Two columns, code and count (a header row is optional), e.g. US-CA,600.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_REGION_CSV_BYTES:
+            raise forms.ValidationError("The file is larger than 256 KB; is it the right file?")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+        rows = []
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            if not row or not "".join(row).strip():
+                continue
+            if number == 1 and row[0].strip().lower() in {"code", "jurisdiction", "region"}:
+                continue
+            if len(row) < 2:
+                raise forms.ValidationError(f"Row {number} needs a code and a count.")
+            rows.append((row[0], row[1]))
+        if not rows:
+            raise forms.ValidationError("The file has no rows.")
+        return rows
+
+
+class HoldForm(BeaconForm):
+    official = forms.CharField(max_length=200)
+    agency = forms.CharField(max_length=200)
+    written = forms.BooleanField(
+        required=False, help_text="Unticked = oral: it lasts at most 30 days unless put in writing."
+    )
+    starts_at = local_datetime_field("Starts")
+    ends_at = local_datetime_field("Ends", required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "The hold must end after it starts.")
+        return data
+
+
+class RiskAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = RiskAssessment
+        fields = list(RiskAssessment.FACTOR_FIELDS)
+        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in RiskAssessment.FACTOR_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class RiskSignForm(BeaconForm):
+    decision = forms.ChoiceField(
+        choices=[
+            (RiskDecision.BREACH, RiskDecision.BREACH.label),
+            (RiskDecision.LOW_PROBABILITY, RiskDecision.LOW_PROBABILITY.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+def beacon_users():
+    return get_user_model().objects.filter(is_active=True, groups__name__in=Role.values).distinct()
+
+
+class AssignRoleForm(BeaconForm):
+    role = forms.ChoiceField(choices=CommandRole.choices)
+    user = forms.ModelChoiceField(queryset=beacon_users())
+
+
+class MemberForm(BeaconForm):
+    user = forms.ModelChoiceField(queryset=beacon_users(), label="Add member")
+
+
+class SystemStatusForm(BeaconForm):
+    system = forms.ChoiceField(choices=FacilitySystem.choices)
+    state = forms.ChoiceField(choices=SystemState.choices)
+    note = forms.CharField(max_length=300, required=False)
+
+
+class TaskAssignForm(BeaconForm):
+    owner = forms.ModelChoiceField(queryset=beacon_users(), required=False)
+    due_at = local_datetime_field("Due", required=False)

@@ -1,0 +1,119 @@
+"""Properties of the clock engine that must hold for any facts (hypothesis)."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidents.clocks import Hold, IncidentFacts, Status, incident_deadlines
+from incidents.clocks.calculator import annual_due, is_business_day, offset_due
+from incidents.clocks.rules import ANCHOR_EVENTS, Offset
+
+ZONES = ["America/Chicago", "America/Los_Angeles", "America/New_York", "Europe/Berlin", "UTC"]
+REGIONS = ["US-CA", "US-NY", "US-TX", "US-FL", "US-VT", "US-IL", "PR", "DE", "FR", "GB"]
+CALENDARS = ["US", "US-CA", "US-NY", "US-VT", "GB", "none"]
+
+instants = st.datetimes(
+    min_value=datetime(2019, 1, 1), max_value=datetime(2034, 12, 31), timezones=st.just(UTC)
+)
+offsets = st.builds(
+    Offset,
+    amount=st.integers(min_value=1, max_value=90),
+    unit=st.sampled_from(["hours", "calendar_days", "business_days"]),
+)
+
+
+NEAR = st.timedeltas(min_value=timedelta(days=-30), max_value=timedelta(days=200))
+
+
+@st.composite
+def holds(draw, near: datetime):
+    """Draw a written or oral hold near ``near``, open or closed, of up to 90 days."""
+    start = near + draw(NEAR)
+    written = draw(st.booleans())
+    length = draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=90)))
+    closed = draw(st.booleans()) or not written  # keep most written holds closed
+    return Hold(start=start, end=start + length if closed else None, written=written)
+
+
+@st.composite
+def incident_facts(draw, with_holds=True):
+    """Draw incident facts with any anchors, counts and flags."""
+    names = draw(st.lists(st.sampled_from(ANCHOR_EVENTS), unique=True, max_size=len(ANCHOR_EVENTS)))
+    base = draw(instants)
+    events = {
+        name: base + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=200)))
+        for name in names
+    }
+    regions = draw(
+        st.dictionaries(st.sampled_from(REGIONS), st.integers(min_value=0, max_value=2000))
+    )
+    return IncidentFacts(
+        tz=draw(st.sampled_from(ZONES)),
+        events=events,
+        affected_by_region=regions,
+        unreachable=draw(st.integers(min_value=0, max_value=30)),
+        public_company=draw(st.booleans()),
+        business_associate=draw(st.booleans()),
+        holds=tuple(draw(st.lists(holds(base), max_size=3))) if with_holds else (),
+        enabled_drafts=frozenset({"us-cisa.circia", "us-cisa.circia_ransom"}),
+    )
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(incident_facts())
+def test_a_due_time_never_precedes_its_anchor(facts):
+    for deadline in incident_deadlines(facts):
+        if deadline.due is not None:
+            assert deadline.due >= facts.events[deadline.anchor]
+        if deadline.target is not None and deadline.due is not None:
+            assert facts.events[deadline.anchor] <= deadline.target <= deadline.due
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(incident_facts(with_holds=False), st.data())
+def test_a_hold_never_moves_a_due_time_earlier(facts, data):
+    near = min(facts.events.values(), default=datetime(2026, 1, 1, tzinfo=UTC))
+    extra_holds = data.draw(st.lists(holds(near), min_size=1, max_size=3))
+    without = {d.rule_id: d for d in incident_deadlines(facts)}
+    with_holds = replace(facts, holds=tuple(extra_holds))
+    for deadline in incident_deadlines(with_holds):
+        before = without[deadline.rule_id]
+        assert deadline.status in (before.status, Status.TOLLED)
+        if deadline.due is not None and before.due is not None:
+            assert deadline.due >= before.due
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(incident_facts())
+def test_computing_twice_gives_identical_results(facts):
+    assert incident_deadlines(facts) == incident_deadlines(facts)
+
+
+@given(instants, offsets, st.sampled_from(ZONES), st.sampled_from(CALENDARS))
+def test_an_offset_is_never_due_before_its_anchor(anchor, offset, zone, calendar):
+    assert offset_due(anchor, offset, ZoneInfo(zone), calendar) >= anchor
+
+
+@given(instants, offsets, st.sampled_from(ZONES), st.sampled_from(CALENDARS))
+def test_day_clocks_are_due_at_23_59_59_local_and_business_days_on_a_business_day(
+    anchor, offset, zone, calendar
+):
+    tz = ZoneInfo(zone)
+    due = offset_due(anchor, offset, tz, calendar)
+    if offset.unit == "hours":
+        assert due - anchor == timedelta(hours=offset.amount)
+        return
+    assert due.timetz().replace(tzinfo=None) == datetime(2000, 1, 1, 23, 59, 59).time()
+    if offset.unit == "business_days":
+        assert is_business_day(due.date(), calendar)
+
+
+@given(instants, st.sampled_from(ZONES))
+def test_the_annual_log_is_due_on_1_march_or_29_february(anchor, zone):
+    tz = ZoneInfo(zone)
+    due = annual_due(anchor, Offset(60, "calendar_days"), tz, "US")
+    assert due.year == anchor.astimezone(tz).year + 1
+    assert (due.month, due.day) in {(3, 1), (2, 29)}

@@ -1,0 +1,290 @@
+"""Rule files load, validate, and name the file, rule and field when they do not."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from incidents.clocks import Offset, RuleError, load_rules, rule_from_mapping
+from incidents.clocks.rules import (
+    RULES_DIRECTORY,
+    US_SUBDIVISIONS,
+    check_rule_set,
+    rules_from_file,
+)
+
+NAMED_IDS = {
+    "hipaa.individuals",
+    "hipaa.substitute",
+    "hipaa.media",
+    "hipaa.hhs",
+    "hipaa.hhs_annual",
+    "hipaa.ba_to_ce",
+    "us-ca.cdph",
+    "us-ca.individuals",
+    "us-ca.attorney_general",
+    "us-ny.individuals",
+    "us-ny.attorney_general",
+    "us-tx.individuals",
+    "us-tx.attorney_general",
+    "eu-gdpr.supervisory_authority",
+    "eu-gdpr.individuals",
+    "us-sec.8k",
+    "us-cisa.circia",
+    "us-cisa.circia_ransom",
+    "us-fl.individuals",
+    "us-fl.attorney_general",
+    "us-co.individuals",
+    "us-wa.individuals",
+    "us-vt.individuals",
+    "us-vt.attorney_general",
+    "us-ct.individuals",
+    "us-de.individuals",
+    "us-pr.daco",
+    "eu-nis2.early_warning",
+    "eu-nis2.notification",
+    "eu-nis2.final_report",
+    "uk.ico",
+    "uk.nis",
+}
+NAMED_STATES = {"CA", "NY", "TX", "FL", "CO", "WA", "VT", "CT", "DE"}
+STATES_AND_DC = sorted(
+    code[3:] for code in US_SUBDIVISIONS if code[3:] not in {"AS", "GU", "MP", "PR", "UM", "VI"}
+)
+
+VALID = {
+    "id": "hospital.insurer_hotline",
+    "jurisdiction": "US",
+    "framework": "Cyber insurance policy",
+    "citation": "Policy section 7.2",
+    "recipient": "insurer breach hotline",
+    "anchor": "discovery",
+    "offset": {"amount": 24, "unit": "hours"},
+}
+
+
+def write_rules(directory: Path, name: str, text: str) -> Path:
+    """Write one rule file and return its path."""
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CDPH_WEEKS = """
+[defaults]
+jurisdiction = "US-CA"
+
+[[rules]]
+id = "us-ca.cdph"
+framework = "California Health and Safety Code"
+citation = "Cal. Health & Safety Code § 1280.15"
+recipient = "CDPH"
+anchor = "detection"
+offset = { amount = 3, unit = "weeks" }
+"""
+
+
+# --- the shipped rules ------------------------------------------------------------------------
+
+
+def test_every_shipped_file_loads():
+    files = sorted(RULES_DIRECTORY.glob("*.toml"))
+    assert len(files) >= 55  # us, eu, gb, pr and the 50 states + DC
+    for path in files:
+        assert rules_from_file(path), path.name
+
+
+def test_one_file_per_jurisdiction():
+    for rule in load_rules():
+        assert rule.source == f"{rule.jurisdiction.lower()}.toml"
+
+
+def test_ids_are_unique_on_any_given_day():
+    rules = load_rules()
+    check_rule_set(rules)  # raises on duplicate (id, version) or overlapping versions
+    for day in (date(2019, 1, 1), date(2025, 6, 1), date(2026, 1, 1), date(2030, 1, 1)):
+        ids = [rule.id for rule in rules if rule.in_effect_on(day)]
+        assert len(ids) == len(set(ids)), day
+
+
+def test_every_named_rule_is_shipped():
+    missing = NAMED_IDS - {rule.id for rule in load_rules()}
+    assert missing == set()
+
+
+def test_every_state_and_dc_has_an_individual_notice_rule():
+    ids = {rule.id for rule in load_rules()}
+    missing = [code for code in STATES_AND_DC if f"us-{code.lower()}.individuals" not in ids]
+    assert len(STATES_AND_DC) == 51
+    assert missing == []
+
+
+def test_unnamed_states_are_marked_for_review():
+    unnamed = [
+        rule
+        for rule in load_rules()
+        if rule.jurisdiction.startswith("US-") and rule.jurisdiction[3:] not in NAMED_STATES
+    ]
+    assert unnamed
+    assert all(rule.needs_review for rule in unnamed)
+
+
+def test_cisa_rules_are_drafts_and_nothing_else_is():
+    drafts = {rule.id for rule in load_rules() if rule.draft}
+    assert drafts == {"us-cisa.circia", "us-cisa.circia_ransom"}
+
+
+def test_key_shipped_values():
+    rules = {rule.id: rule for rule in load_rules() if rule.in_effect_on(date(2026, 6, 1))}
+    assert rules["hipaa.individuals"].target == Offset(30, "calendar_days")
+    assert rules["us-ca.cdph"].le_hold == "restarts_after"
+    assert rules["us-ca.cdph"].calendar == "US-CA"
+    assert rules["us-sec.8k"].calendar == "US"
+    assert rules["us-ny.attorney_general"].anchor == "hhs_notice_sent"
+    assert rules["us-ny.attorney_general"].offset == Offset(5, "business_days")
+    assert rules["hipaa.hhs_annual"].annual
+    assert rules["eu-gdpr.individuals"].without_undue_delay
+    assert rules["eu-gdpr.individuals"].offset is None
+    assert "30 calendar days" in rules["eu-nis2.final_report"].notes
+    assert "fewer than 10" in rules["hipaa.substitute"].notes.lower()
+
+
+def test_default_load_is_cached():
+    assert load_rules() is load_rules()
+
+
+# --- validation errors name file, rule and field ----------------------------------------------
+
+
+def test_bad_unit_names_the_file_rule_and_field(tmp_path):
+    write_rules(tmp_path, "us-ca.toml", CDPH_WEEKS)
+    with pytest.raises(RuleError) as caught:
+        load_rules(tmp_path)
+    assert str(caught.value).startswith(
+        "us-ca.toml: rule 'us-ca.cdph': field 'offset': unknown unit 'weeks'"
+    )
+    assert (caught.value.source, caught.value.rule_id, caught.value.field) == (
+        "us-ca.toml",
+        "us-ca.cdph",
+        "offset",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"anchor": "breach"}, "anchor", "unknown anchor event 'breach'"),
+        ({"jurisdiction": "XX"}, "jurisdiction", "unknown ISO 3166 code 'XX'"),
+        ({"le_hold": "pauses"}, "le_hold", "unknown behaviour 'pauses'"),
+        ({"offset": {"amount": 0, "unit": "hours"}}, "offset", "amount must be a positive"),
+        ({"offset": {"amount": 2}}, "offset", "must be a table"),
+        ({"offset": None}, "offset", "required unless without_undue_delay"),
+        ({"without_undue_delay": True}, "without_undue_delay", "cannot be combined"),
+        ({"annual": True}, "offset", "an annual clock counts days"),
+        ({"target": {"amount": 1, "unit": "fortnights"}}, "target", "unknown unit"),
+        ({"calendar": "US-ZZ"}, "calendar", "unknown holiday calendar"),
+        ({"threshold": {"total_over": 5}}, "threshold.total_over", "unknown condition"),
+        ({"threshold": {"total_at_least": -1}}, "threshold.total_at_least", "non-negative"),
+        ({"threshold": {"public_company": "yes"}}, "threshold.public_company", "true or false"),
+        ({"per_subdivision": True, "jurisdiction": "GB"}, "per_subdivision", "only a US rule"),
+        ({"effective_from": "2026-02-30"}, "effective_from", "not a date"),
+        (
+            {"effective_from": "2026-02-01", "effective_to": "2026-01-01"},
+            "effective_to",
+            "is before effective_from",
+        ),
+        ({"version": 0}, "version", "positive integer"),
+        ({"reviewed_by": "Counsel"}, "reviewed_on", "go together"),
+        ({"draft": "no"}, "draft", "true or false"),
+        ({"citation": ""}, "citation", "non-empty string"),
+        ({"colour": "red"}, "colour", "unknown field"),
+    ],
+)
+def test_rule_mapping_errors_name_the_field(change, field, message):
+    data = {key: value for key, value in {**VALID, **change}.items() if value is not None}
+    with pytest.raises(RuleError, match=message) as caught:
+        rule_from_mapping(data, "hospital rules")
+    assert caught.value.field == field
+    assert caught.value.rule_id == "hospital.insurer_hotline"
+    assert str(caught.value).startswith(
+        f"hospital rules: rule 'hospital.insurer_hotline': field '{field}': "
+    )
+
+
+def test_bad_id_is_reported_on_the_id_field():
+    with pytest.raises(RuleError) as caught:
+        rule_from_mapping({**VALID, "id": "Insurer Hotline"}, "hospital rules")
+    assert caught.value.field == "id"
+
+
+def test_rule_from_mapping_accepts_a_database_row():
+    rule = rule_from_mapping(
+        {
+            **VALID,
+            "effective_from": "2026-01-01",
+            "reviewed_by": "J. Doe (counsel)",
+            "reviewed_on": "2026-01-05",
+            "threshold": {"total_at_least": 1},
+        },
+        "hospital rules",
+    )
+    assert rule.effective_from == date(2026, 1, 1)
+    assert rule.reviewed_on == date(2026, 1, 5)
+    assert rule.offset == Offset(24, "hours")
+    assert rule.calendar == "US"  # default: the jurisdiction's own calendar
+    assert rule.le_hold == "none"
+
+
+def test_file_jurisdiction_must_match_its_name(tmp_path):
+    write_rules(tmp_path, "us-ny.toml", CDPH_WEEKS.replace("weeks", "business_days"))
+    with pytest.raises(RuleError, match="does not match the file") as caught:
+        load_rules(tmp_path)
+    assert caught.value.field == "jurisdiction"
+
+
+def test_duplicate_id_and_version_is_refused(tmp_path):
+    rule = CDPH_WEEKS.replace("weeks", "business_days").split("[[rules]]")[1]
+    write_rules(
+        tmp_path,
+        "us-ca.toml",
+        f'[defaults]\njurisdiction = "US-CA"\n[[rules]]{rule}[[rules]]{rule}',
+    )
+    with pytest.raises(RuleError, match="duplicate id and version 1"):
+        load_rules(tmp_path)
+
+
+def test_overlapping_versions_are_refused(tmp_path):
+    rule = CDPH_WEEKS.replace("weeks", "business_days").split("[[rules]]")[1]
+    write_rules(
+        tmp_path,
+        "us-ca.toml",
+        '[defaults]\njurisdiction = "US-CA"\n\n'
+        f"[[rules]]{rule}effective_to = 2026-06-30\n\n"
+        f"[[rules]]{rule}version = 2\neffective_from = 2026-06-01\n",
+    )
+    with pytest.raises(RuleError, match="version 2 overlaps version 1"):
+        load_rules(tmp_path)
+
+
+def test_back_to_back_versions_load(tmp_path):
+    rule = CDPH_WEEKS.replace("weeks", "business_days").split("[[rules]]")[1]
+    write_rules(
+        tmp_path,
+        "us-ca.toml",
+        '[defaults]\njurisdiction = "US-CA"\n\n'
+        f"[[rules]]{rule}effective_to = 2026-05-31\n\n"
+        f"[[rules]]{rule}version = 2\neffective_from = 2026-06-01\n",
+    )
+    assert [rule.version for rule in load_rules(tmp_path)] == [1, 2]
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    write_rules(tmp_path, "gb.toml", "[[rules]\nid = ")
+    with pytest.raises(RuleError, match=r"^gb\.toml: invalid TOML"):
+        load_rules(tmp_path)
+
+
+def test_unknown_top_level_key_is_refused(tmp_path):
+    write_rules(tmp_path, "gb.toml", 'rule = "oops"\n')
+    with pytest.raises(RuleError, match="unknown top-level key 'rule'"):
+        load_rules(tmp_path)
