@@ -17,7 +17,7 @@ class Command(BaseCommand):
             if not incidents.exists():
                 raise CommandError(f"No incident {options['incident']}.")
         broken = 0
-        for incident_id, title in incidents.values_list("pk", "title"):
+        for incident_id in incidents.values_list("pk", flat=True):
             check = verify_chain(incident_id)
             if check.intact:
                 self.stdout.write(f"incident {incident_id}: intact ({check.entries} entries)")
