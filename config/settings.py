@@ -117,6 +117,8 @@ if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)
     }
+    if test_name := os.environ.get("BEACON_TEST_DB_NAME"):
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 else:
     DATABASES = {
         "default": {
@@ -129,8 +131,9 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
-            # A file, not memory, so a Celery worker started by the tests sees the same database.
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # A file, not memory, so a Celery worker started by the tests sees the same database;
+            # one per test run so that runs side by side do not share it.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

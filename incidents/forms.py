@@ -257,3 +257,30 @@ class SystemStatusForm(BeaconForm):
 class TaskAssignForm(BeaconForm):
     owner = forms.ModelChoiceField(queryset=beacon_users(), required=False)
     due_at = local_datetime_field("Due", required=False)
+
+
+class ObligationDecideForm(BeaconForm):
+    status = forms.ChoiceField(
+        choices=[("met", "Met"), ("waived", "Waived")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required to waive: why the obligation does not bind us.",
+    )
+    filing_reference = forms.CharField(
+        max_length=300, required=False, help_text="Portal receipt or letter reference, if any."
+    )
+    release = forms.ModelChoiceField(queryset=None, required=False, label="Satisfied by release")
+
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from communications.models import Release
+
+        self.fields["release"].queryset = Release.objects.filter(
+            document__incident=incident
+        ).select_related("document", "version")
+
+
+class ObligationOwnerForm(BeaconForm):
+    owner = forms.ModelChoiceField(queryset=beacon_users(), required=False)

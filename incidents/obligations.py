@@ -1,5 +1,275 @@
-"""Obligations: the notification deadlines an incident owes (filled in by the clocks work)."""
+"""Obligations: turn the incident's facts into deadlines, keep them current, record decisions."""
+
+import logging
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import permissions
+from .activity import log_activity
+from .clocks import (
+    Hold,
+    IncidentFacts,
+    RuleError,
+    incident_deadlines,
+    load_rules,
+    rule_from_mapping,
+)
+from .models import (
+    AnchorEvent,
+    CalendarFeedToken,
+    ClockState,
+    Hospital,
+    HospitalRule,
+    Incident,
+    Obligation,
+    ObligationStatus,
+)
+
+logger = logging.getLogger(__name__)
 
 
-def obligations_recompute(*, incident, actor, reason: str) -> None:
-    """Recompute the incident's obligations in the caller's transaction."""
+def incident_facts(incident: Incident) -> IncidentFacts:
+    """Return the plain facts the clock calculator needs, read from the database."""
+    events = dict(
+        AnchorEvent.objects.filter(incident=incident, is_current=True).values_list(
+            "kind", "occurred_at"
+        )
+    )
+    return IncidentFacts(
+        tz=incident.time_zone,
+        events=events,
+        affected_total=incident.affected_total,
+        affected_by_region=dict(incident.regions.values_list("code", "count")),
+        unreachable=incident.unreachable_count,
+        public_company=incident.sec_registered,
+        business_associate=incident.business_associate,
+        holds=tuple(
+            Hold(start=h.starts_at, end=h.ends_at, written=h.written) for h in incident.holds.all()
+        ),
+        enabled_drafts=frozenset(Hospital.current().enabled_draft_rules),
+    )
+
+
+def hospital_rules() -> tuple:
+    """Return the hospital's own active rules, validated like the shipped ones."""
+    rules = []
+    for row in HospitalRule.objects.filter(active=True):
+        try:
+            rules.append(rule_from_mapping(row.as_mapping(), f"hospital rule {row.rule_id}"))
+        except RuleError as exc:
+            # Refused when saved in the admin; a stale row must not stop every other clock.
+            logger.error("Skipping invalid hospital rule: %s", exc)
+    return tuple(rules)
+
+
+def _local(incident: Incident, moment: datetime | None) -> str:
+    if moment is None:
+        return "no fixed time"
+    return timezone.localtime(moment, incident.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obligation]:
+    """Recompute the incident's obligations in the caller's transaction.
+
+    Keeps the status, owner and links of obligations that still apply; a moved due time, a new
+    obligation and one that no longer applies each write an activity entry saying why.
+    """
+    deadlines = incident_deadlines(incident_facts(incident), (*load_rules(), *hospital_rules()))
+    existing = {o.rule_id: o for o in Obligation.objects.filter(incident=incident)}
+    seen = set()
+    for deadline in deadlines:
+        seen.add(deadline.rule_id)
+        fields = {
+            "jurisdiction": deadline.jurisdiction,
+            "framework": deadline.framework,
+            "citation": deadline.citation,
+            "recipient": deadline.recipient,
+            "anchor": deadline.anchor,
+            "rule_version": str(deadline.version or ""),
+            "needs_review": deadline.needs_review,
+            "clock_state": str(deadline.status),
+            "due_at": deadline.due,
+            "target_at": deadline.target,
+            "basis": deadline.basis,
+        }
+        obligation = existing.get(deadline.rule_id)
+        if obligation is None:
+            obligation = Obligation.objects.create(
+                incident=incident, rule_id=deadline.rule_id, **fields
+            )
+            when = (
+                f"due {_local(incident, deadline.due)}"
+                if deadline.due
+                else ClockState(str(deadline.status)).label.lower()
+            )
+            log_activity(
+                incident=incident,
+                actor=actor,
+                action="obligation.added",
+                summary=f"Obligation {deadline.rule_id} ({deadline.recipient}): {when} ({reason})",
+                after={"rule": deadline.rule_id, "due_at": deadline.due},
+            )
+            continue
+        moved = obligation.due_at != deadline.due
+        reapplies = obligation.status == ObligationStatus.NOT_APPLICABLE
+        changed = {k: v for k, v in fields.items() if getattr(obligation, k) != v}
+        if not changed and not reapplies:
+            continue
+        before_due = obligation.due_at
+        for key, value in changed.items():
+            setattr(obligation, key, value)
+        if reapplies:
+            obligation.status = ObligationStatus.OPEN
+        obligation.save()
+        if moved or reapplies:
+            log_activity(
+                incident=incident,
+                actor=actor,
+                action="obligation.due_moved" if moved else "obligation.reapplies",
+                summary=f"{deadline.rule_id}: due "
+                f"{_local(incident, before_due)} → {_local(incident, deadline.due)} ({reason})"
+                if moved
+                else f"{deadline.rule_id} applies again ({reason})",
+                before={"due_at": before_due},
+                after={"due_at": deadline.due},
+            )
+    for rule_id, obligation in existing.items():
+        if rule_id in seen or obligation.status == ObligationStatus.NOT_APPLICABLE:
+            continue
+        if obligation.status in (ObligationStatus.MET, ObligationStatus.WAIVED):
+            continue  # a decision already made stands
+        obligation.status = ObligationStatus.NOT_APPLICABLE
+        obligation.save(update_fields=["status", "updated_at"])
+        log_activity(
+            incident=incident,
+            actor=actor,
+            action="obligation.not_applicable",
+            summary=f"{rule_id} no longer applies ({reason})",
+            before={"rule": rule_id},
+        )
+    _replan_reminders(incident)
+    return list(Obligation.objects.filter(incident=incident))
+
+
+def _replan_reminders(incident: Incident) -> None:
+    """Re-plan the reminder rows of the incident's obligations (reminders app hook)."""
+    try:
+        from .reminders import reminders_plan_for_incident
+    except ImportError:
+        return
+    reminders_plan_for_incident(incident)
+
+
+def _lock_obligation(obligation: Obligation) -> tuple[Incident, Obligation]:
+    incident = Incident.objects.select_for_update().get(pk=obligation.incident_id)
+    return incident, Obligation.objects.select_for_update().get(pk=obligation.pk)
+
+
+@transaction.atomic
+def obligation_decide(
+    *,
+    actor,
+    obligation: Obligation,
+    status: str,
+    reason: str,
+    release=None,
+    filing_reference: str = "",
+) -> Obligation:
+    """Mark an obligation met or waived (legal only); a waiver needs a reason."""
+    incident, obligation = _lock_obligation(obligation)
+    if not permissions.can_decide_obligation(actor, incident):
+        raise PermissionDenied("Only legal can waive an obligation or mark it met.")
+    if status not in (ObligationStatus.MET, ObligationStatus.WAIVED):
+        raise ValidationError({"status": "Choose met or waived."})
+    if status == ObligationStatus.WAIVED and not reason.strip():
+        raise ValidationError({"reason": "Say why this obligation is waived."})
+    if status == ObligationStatus.MET and not (release or filing_reference.strip() or reason):
+        raise ValidationError({"reason": "Say how it was met (a release or a filing reference)."})
+    if obligation.status == ObligationStatus.NOT_APPLICABLE:
+        raise ValidationError("This obligation no longer applies.")
+    before = {"status": obligation.status}
+    obligation.status = status
+    obligation.decision_reason = reason
+    obligation.decided_by = actor
+    obligation.decided_at = timezone.now()
+    obligation.satisfied_by_release = release
+    obligation.filing_reference = filing_reference
+    obligation.save()
+    how = f" by release of '{release.document.title}'" if release else ""
+    how += f" (filing {filing_reference})" if filing_reference else ""
+    log_activity(
+        incident=incident,
+        actor=actor,
+        action=f"obligation.{status}",
+        summary=f"{obligation.rule_id} {ObligationStatus(status).label.lower()}{how}"
+        + (f": {reason}" if reason else ""),
+        before=before,
+        after={"status": status, "reason": reason, "filing_reference": filing_reference},
+    )
+    _replan_reminders(incident)
+    return obligation
+
+
+@transaction.atomic
+def obligation_reopen(*, actor, obligation: Obligation) -> Obligation:
+    incident, obligation = _lock_obligation(obligation)
+    if not permissions.can_decide_obligation(actor, incident):
+        raise PermissionDenied("Only legal can reopen an obligation.")
+    if obligation.status not in (ObligationStatus.MET, ObligationStatus.WAIVED):
+        return obligation
+    before = {"status": obligation.status}
+    obligation.status = ObligationStatus.OPEN
+    obligation.decided_by, obligation.decided_at = None, None
+    obligation.satisfied_by_release = None
+    obligation.save()
+    log_activity(
+        incident=incident,
+        actor=actor,
+        action="obligation.reopened",
+        summary=f"{obligation.rule_id} reopened",
+        before=before,
+        after={"status": "open"},
+    )
+    _replan_reminders(incident)
+    return obligation
+
+
+@transaction.atomic
+def obligation_assign(*, actor, obligation: Obligation, owner) -> Obligation:
+    incident, obligation = _lock_obligation(obligation)
+    if not permissions.can_edit_incident(actor, incident):
+        raise PermissionDenied("You may not assign obligations on this incident.")
+    if obligation.owner_id == (owner.pk if owner else None):
+        return obligation
+    before = {"owner": str(obligation.owner or "")}
+    obligation.owner = owner
+    if owner and obligation.status == ObligationStatus.OPEN:
+        obligation.status = ObligationStatus.IN_PROGRESS
+    obligation.save()
+    log_activity(
+        incident=incident,
+        actor=actor,
+        action="obligation.assigned",
+        summary=f"{obligation.rule_id}: owner {owner or 'nobody'}",
+        before=before,
+        after={"owner": str(owner or "")},
+    )
+    _replan_reminders(incident)
+    return obligation
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user) -> CalendarFeedToken:
+    """Create or replace the user's secret calendar-feed token (the old URL stops working)."""
+    token = secrets.token_urlsafe(32)
+    feed, _ = CalendarFeedToken.objects.update_or_create(user=user, defaults={"token": token})
+    return feed
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user) -> None:
+    CalendarFeedToken.objects.filter(user=user).delete()

@@ -73,3 +73,12 @@ def can_work_task(user, incident: Incident, task) -> bool:
     if not can_view_incident(user, incident):
         return False
     return task.owner_id == user.pk or can_edit_incident(user, incident)
+
+
+def can_decide_obligation(user, incident: Incident) -> bool:
+    """Legal (or the incident's legal lead) may waive an obligation or mark it met."""
+    if not can_view_incident(user, incident):
+        return False
+    return user.has_perm("incidents.decide_obligation") or holds_command_role(
+        user, incident, CommandRole.LEGAL_LEAD
+    )

@@ -40,3 +40,15 @@ def search_incidents(
     if incident_type:
         incidents = incidents.filter(incident_type=incident_type)
     return incidents.order_by("severity", "-opened_at")
+
+
+def visible_obligations(user):
+    """Return the obligations of every incident the user may see, soonest first."""
+    from .models import Obligation, ObligationStatus
+
+    return (
+        Obligation.objects.filter(incident__in=visible_incidents(user))
+        .exclude(status=ObligationStatus.NOT_APPLICABLE)
+        .select_related("incident", "owner")
+        .order_by("due_at", "rule_id")
+    )

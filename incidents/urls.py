@@ -37,5 +37,23 @@ urlpatterns = [
     path("incidents/<int:pk>/systems/update/", views.system_status, name="system_status"),
     path("incidents/<int:pk>/tasks/<int:task_pk>/done/", views.task_done, name="task_done"),
     path("incidents/<int:pk>/tasks/<int:task_pk>/assign/", views.task_assign, name="task_assign"),
+    path(
+        "incidents/<int:pk>/deadlines/<int:obligation_pk>/decide/",
+        views.obligation_decide,
+        name="obligation_decide",
+    ),
+    path(
+        "incidents/<int:pk>/deadlines/<int:obligation_pk>/reopen/",
+        views.obligation_reopen,
+        name="obligation_reopen",
+    ),
+    path(
+        "incidents/<int:pk>/deadlines/<int:obligation_pk>/assign/",
+        views.obligation_assign,
+        name="obligation_assign",
+    ),
+    path("deadlines/", views.deadlines, name="deadlines"),
+    path("deadlines/calendar-token/", views.calendar_token, name="calendar_token"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

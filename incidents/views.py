@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +15,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import forms, health, permissions, selectors, services
+from . import obligations as obligation_services
 from .activity import verify_chain
+from .calendar import calendar_feed_ics
 from .models import (
     STATUS_TRANSITIONS,
     ActivityEntry,
     AnchorEvent,
+    CalendarFeedToken,
     IncidentType,
     LawEnforcementHold,
+    Obligation,
     PlaybookTask,
     Severity,
     Status,
@@ -260,7 +264,18 @@ def _risk_context(request, incident):
 
 
 def _obligations_context(request, incident):
-    return {}
+    obligations = list(
+        incident.obligations.select_related(
+            "owner", "decided_by", "satisfied_by_release__document"
+        ).order_by("status", "due_at", "rule_id")
+    )
+    return {
+        "obligations": obligations,
+        "now": timezone.now(),
+        "can_decide": permissions.can_decide_obligation(request.user, incident),
+        "decide_form": forms.ObligationDecideForm(incident=incident),
+        "owner_form": forms.ObligationOwnerForm(),
+    }
 
 
 def _documents_context(request, incident):
@@ -572,6 +587,101 @@ def task_assign(request, incident, task_pk):
         lambda data: services.task_assign(actor=request.user, task=task, **data),
         "Task updated.",
     )
+
+
+@require_POST
+@incident_page
+def obligation_decide(request, incident, obligation_pk):
+    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
+    form = forms.ObligationDecideForm(request.POST, incident=incident)
+    return _run(
+        request,
+        incident,
+        "obligations",
+        form,
+        "decide_form",
+        lambda data: obligation_services.obligation_decide(
+            actor=request.user, obligation=obligation, **data
+        ),
+        f"{obligation.rule_id} recorded.",
+    )
+
+
+@require_POST
+@incident_page
+def obligation_reopen(request, incident, obligation_pk):
+    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
+    obligation_services.obligation_reopen(actor=request.user, obligation=obligation)
+    messages.success(request, f"{obligation.rule_id} reopened.")
+    return redirect(_tab_url(incident, "obligations"))
+
+
+@require_POST
+@incident_page
+def obligation_assign(request, incident, obligation_pk):
+    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
+    form = forms.ObligationOwnerForm(request.POST)
+    return _run(
+        request,
+        incident,
+        "obligations",
+        form,
+        "owner_form",
+        lambda data: obligation_services.obligation_assign(
+            actor=request.user, obligation=obligation, owner=data["owner"]
+        ),
+        f"{obligation.rule_id} assigned.",
+    )
+
+
+@require_GET
+def deadlines(request):
+    """Every open deadline across the incidents the user may see, soonest first."""
+    show = request.GET.get("show", "open")
+    obligations = selectors.visible_obligations(request.user)
+    if show == "open":
+        obligations = obligations.filter(status__in=["open", "in_progress"])
+    page = Paginator(obligations, 50).get_page(request.GET.get("page"))
+    feed = CalendarFeedToken.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "incidents/deadlines.html",
+        {
+            "page": page,
+            "show": show,
+            "querystring": f"show={show}",
+            "now": timezone.now(),
+            "feed_url": request.build_absolute_uri(
+                reverse("incidents:calendar_feed", args=[feed.token])
+            )
+            if feed
+            else None,
+        },
+    )
+
+
+@require_POST
+def calendar_token(request):
+    if request.POST.get("action") == "revoke":
+        obligation_services.calendar_token_revoke(user=request.user)
+        messages.success(request, "Calendar feed revoked: the old address no longer works.")
+    else:
+        obligation_services.calendar_token_rotate(user=request.user)
+        messages.success(request, "New calendar feed address created; the old one stopped working.")
+    return redirect("incidents:deadlines")
+
+
+@require_GET
+@login_not_required
+def calendar_feed(request, token):
+    """The user's deadlines as iCalendar, authenticated by the secret token in the URL."""
+    feed = CalendarFeedToken.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such feed.")
+    body = calendar_feed_ics(feed.user, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 # Health and dashboard ------------------------------------------------------------------------

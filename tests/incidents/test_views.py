@@ -23,17 +23,21 @@ def incident_url_names():
                 and "<int:pk>" in str(sub.pattern)
                 and getattr(pattern, "namespace", None) == "incidents"
             ):
-                names.append(sub.name)
+                names.append((sub.name, tuple(sub.pattern.converters)))
     return names
 
 
-def _url(name, incident):
-    extra = {"hold_end": [1], "member_remove": [1], "task_done": [1], "task_assign": [1]}
-    return reverse(f"incidents:{name}", args=[incident.pk, *extra.get(name, [])])
+def _url(entry, incident):
+    """Reverse the pattern with the incident's id and 1 for any other id it takes."""
+    name, params = entry
+    kwargs = dict.fromkeys(params, 1)
+    kwargs["pk"] = incident.pk
+    return reverse(f"incidents:{name}", kwargs=kwargs)
 
 
 def test_the_url_walk_finds_the_incident_pages():
-    assert {"detail", "timeline", "facts", "event_record", "status"} <= set(incident_url_names())
+    names = {name for name, _ in incident_url_names()}
+    assert {"detail", "timeline", "facts", "event_record", "status", "obligation_decide"} <= names
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -42,12 +46,12 @@ def test_restricted_incident_is_404_to_outsiders_on_every_incident_url(
 ):
     incident = open_incident(command_user, restricted=True)
     client.force_login(outsider)
-    for name in incident_url_names():
-        response = getattr(client, method)(_url(name, incident))
-        assert response.status_code in (404, 405), (name, response.status_code)
+    for entry in incident_url_names():
+        response = getattr(client, method)(_url(entry, incident))
+        assert response.status_code in (404, 405), (entry, response.status_code)
         if response.status_code == 405:  # wrong method: try the right one too
             other = client.post if method == "get" else client.get
-            assert other(_url(name, incident)).status_code == 404, name
+            assert other(_url(entry, incident)).status_code == 404, entry
 
 
 def test_restricted_incident_is_missing_from_the_outsiders_list_and_search(

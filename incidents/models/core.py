@@ -471,3 +471,32 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_seen_at:%Y-%m-%d %H:%M:%S %Z}"
+
+
+__all__ = [
+    "validate_time_zone",
+    "Hospital",
+    "IncidentType",
+    "Severity",
+    "Status",
+    "PhiCategory",
+    "Incident",
+    "IncidentMember",
+    "CommandRole",
+    "CommandAssignment",
+    "AnchorKind",
+    "AnchorEvent",
+    "AffectedRegion",
+    "LawEnforcementHold",
+    "RiskDecision",
+    "RiskAssessment",
+    "FacilitySystem",
+    "SystemState",
+    "SystemStatus",
+    "PlaybookTask",
+    "AppendOnlyError",
+    "activity_entry_digest",
+    "ActivityEntry",
+    "Heartbeat",
+    "STATUS_TRANSITIONS",
+]

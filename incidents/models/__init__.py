@@ -1,0 +1,4 @@
+"""Incident models, one module per area; import them from `incidents.models`."""
+
+from .core import *  # noqa: F403
+from .obligations import *  # noqa: F403

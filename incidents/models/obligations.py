@@ -1,0 +1,153 @@
+"""Obligations: each notification deadline an incident owes, and hospital-defined rules."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .core import Incident
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    MET = "met", "Met"
+    WAIVED = "waived", "Waived"
+    NOT_APPLICABLE = "not_applicable", "No longer applies"
+
+
+class ClockState(models.TextChoices):
+    """What the calculator says about the clock (separate from the team's progress)."""
+
+    DUE = "due", "Running"
+    WAITING = "waiting_for_anchor", "Waiting for its anchor event"
+    TOLLED = "tolled", "Suspended by a law-enforcement hold"
+
+
+class Obligation(models.Model):
+    """One deadline from one rule. Recomputed whenever facts change; status and links kept."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="obligations")
+    rule_id = models.CharField(max_length=80)
+    jurisdiction = models.CharField(max_length=10)
+    framework = models.CharField(max_length=200, blank=True)
+    citation = models.CharField(max_length=300)
+    recipient = models.CharField(max_length=300)
+    anchor = models.CharField(max_length=40)
+    rule_version = models.CharField(max_length=40, blank=True)
+    needs_review = models.BooleanField(default=False)
+    clock_state = models.CharField(max_length=20, choices=ClockState.choices)
+    due_at = models.DateTimeField(null=True, blank=True)
+    target_at = models.DateTimeField(null=True, blank=True)
+    basis = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True, help_text="Why it was waived or how it was met.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    satisfied_by_release = models.ForeignKey(
+        "communications.Release",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="obligations_met",
+    )
+    filing_reference = models.CharField(
+        max_length=300, blank=True, help_text="A filing made outside Beacon (portal receipt, etc.)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "rule_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "rule_id"], name="one_obligation_per_rule")
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self):
+        return f"{self.rule_id} for {self.incident}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in {
+            ObligationStatus.MET,
+            ObligationStatus.WAIVED,
+            ObligationStatus.NOT_APPLICABLE,
+        }
+
+
+class HospitalRule(models.Model):
+    """A hospital's own deadline (e.g. the cyber insurer's hotline), beside the laws."""
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", "Hours"
+        CALENDAR_DAYS = "calendar_days", "Calendar days"
+        BUSINESS_DAYS = "business_days", "Business days"
+
+    rule_id = models.CharField(
+        max_length=80, unique=True, help_text="e.g. hospital.insurer_hotline (lower case, dots)."
+    )
+    recipient = models.CharField(max_length=300)
+    citation = models.CharField(max_length=300, help_text="Where it comes from (policy, contract).")
+    anchor = models.CharField(
+        max_length=40,
+        choices=[
+            ("discovery", "Discovery"),
+            ("detection", "Detection"),
+            ("determination", "Determination"),
+            ("awareness", "Awareness"),
+            ("materiality_determination", "Materiality determination"),
+            ("ransom_payment", "Ransom payment"),
+            ("consumer_notice_sent", "Consumer notice sent"),
+            ("hhs_notice_sent", "HHS notice sent"),
+        ],
+    )
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    calendar = models.CharField(max_length=10, default="US", help_text="Holiday calendar, e.g. US.")
+    active = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rule_id"]
+
+    def __str__(self):
+        return self.rule_id
+
+    def as_mapping(self) -> dict:
+        """Return the rule in the shape `incidents.clocks.rule_from_mapping` validates."""
+        return {
+            "id": self.rule_id,
+            "jurisdiction": "US",
+            "framework": "Hospital policy",
+            "citation": self.citation,
+            "recipient": self.recipient,
+            "anchor": self.anchor,
+            "offset": {"amount": self.amount, "unit": self.unit},
+            "calendar": self.calendar,
+            "le_hold": "none",
+            "version": 1,
+            "notes": self.notes,
+        }
+
+
+class CalendarFeedToken(models.Model):
+    """A secret, revocable token for a user's iCalendar feed of deadlines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"
+
+
+__all__ = ["ObligationStatus", "ClockState", "Obligation", "HospitalRule", "CalendarFeedToken"]
