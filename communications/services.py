@@ -132,7 +132,7 @@ def facts_sheet_update(*, actor, incident: Incident, values: dict[str, str]) -> 
 
 def _rerender_documents_using(incident: Incident, sheet: KeyFactsSheet, changed: set[str]):
     """Give every document whose text used a changed fact a new version by Beacon."""
-    documents = Document.objects.select_for_update().filter(incident=incident)
+    documents = Document.objects.select_for_update(of=("self",)).filter(incident=incident)
     for document in documents.select_related("current_version"):
         version = document.current_version
         if version is None or not changed & _uses(version):
@@ -166,7 +166,7 @@ def _uses(version: DocumentVersion) -> set[str]:
 
 def _lock(document: Document) -> Document:
     return (
-        Document.objects.select_for_update()
+        Document.objects.select_for_update(of=("self",))
         .select_related("incident", "current_version")
         .get(pk=document.pk)
     )

@@ -279,7 +279,9 @@ def _obligations_context(request, incident):
 
 
 def _documents_context(request, incident):
-    return {}
+    from communications.views import documents_tab_context
+
+    return documents_tab_context(request, incident)
 
 
 TAB_CONTEXT = {

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, demo_logins, seed_demo_users
+from communications.demo import seed_demo_documents
 from incidents.demo import seed_demo_hospital, seed_demo_incident
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 users = seed_demo_users()
                 seed_demo_hospital()
-                seed_demo_incident(users)
+                incident = seed_demo_incident(users)
+                seed_demo_documents(incident, users)
         if not options["no_logins"]:
             self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
             for username, role in demo_logins():
