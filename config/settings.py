@@ -219,6 +219,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "incidents.tasks.heartbeat", "schedule": crontab(minute="*")},
+    "verify-activity-chains": {
+        "task": "incidents.tasks.verify_activity_chains",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
+    },
 }
 
 # Signing certificate for PDF notices (PKCS#12); `manage.py make_signing_cert` makes an

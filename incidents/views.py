@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import forms, health, permissions, selectors, services
+from . import dashboard, forms, health, permissions, selectors, services
 from . import obligations as obligation_services
 from .activity import verify_chain
 from .calendar import calendar_feed_ics
@@ -710,5 +710,47 @@ def healthz(request):
     return JsonResponse(body, status=200 if body["ok"] else 503)
 
 
-def dashboard(request):
-    return render(request, "incidents/dashboard.html")
+DASHBOARD_SECTIONS = {
+    "incidents": lambda user, now: {"incidents": dashboard.active_incidents(user)},
+    "deadlines": lambda user, now: {"deadlines": dashboard.next_deadlines(user), "now": now},
+    "pipeline": lambda user, now: {
+        "pipeline": dashboard.approval_pipeline(user, now=now),
+        "now": now,
+    },
+    "health": lambda user, now: {"health": dashboard.system_health(user, now=now), "now": now},
+}
+
+
+@require_GET
+def dashboard_page(request):
+    """The whole response at a glance; sections refresh themselves with htmx."""
+    return render(request, "incidents/dashboard.html", dashboard.dashboard_data(request.user))
+
+
+@require_GET
+def dashboard_section(request, section):
+    """One dashboard section as an HTML fragment (htmx polls it every 30 seconds)."""
+    if section not in DASHBOARD_SECTIONS:
+        raise Http404("No such section.")
+    context = DASHBOARD_SECTIONS[section](request.user, timezone.now())
+    return render(request, f"incidents/dashboard/_{section}.html", context)
+
+
+@require_GET
+def dashboard_brief(request):
+    """A one-click executive brief (1-2 pages) as PDF for a Board meeting."""
+    from django.template.loader import render_to_string
+
+    from communications.pdf.render import render_pdf
+
+    from .models import Hospital
+
+    data = dashboard.dashboard_data(request.user)
+    html = render_to_string(
+        "pdf/executive_brief.html",
+        {**data, "hospital": Hospital.current(), "user": request.user},
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    stamp = timezone.localtime(data["now"]).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="beacon-brief-{stamp}.pdf"'
+    return response

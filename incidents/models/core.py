@@ -463,6 +463,22 @@ class ActivityEntry(models.Model):
         return activity_entry_digest(self.prev_hash, self.chain_content())
 
 
+class LogVerification(models.Model):
+    """The latest hash-chain check of an incident's activity log (run by Celery beat)."""
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, related_name="log_verification"
+    )
+    checked_at = models.DateTimeField()
+    entries = models.PositiveIntegerField()
+    intact = models.BooleanField()
+    broken_seq = models.PositiveIntegerField(null=True, blank=True)
+    problem = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"{self.incident_id}: {'intact' if self.intact else 'broken'}"
+
+
 class Heartbeat(models.Model):
     """When a periodic process (Celery beat, the reminder sweep) last ran."""
 
@@ -497,6 +513,7 @@ __all__ = [
     "AppendOnlyError",
     "activity_entry_digest",
     "ActivityEntry",
+    "LogVerification",
     "Heartbeat",
     "STATUS_TRANSITIONS",
 ]
