@@ -188,6 +188,9 @@ def _briefing_context(request, incident):
         "regions": incident.regions.all(),
         "edit_form": forms.IncidentEditForm(instance=incident),
         "risk": incident.risk_assessment,
+        "next_obligations": incident.obligations.filter(
+            status__in=["open", "in_progress"], due_at__isnull=False
+        ).order_by("due_at")[:5],
     }
 
 
@@ -264,10 +267,13 @@ def _risk_context(request, incident):
 
 
 def _obligations_context(request, incident):
-    obligations = list(
+    # Open first (soonest first, undated last), then decided, then no longer applicable.
+    order = {"open": 0, "in_progress": 0, "met": 1, "waived": 1, "not_applicable": 2}
+    obligations = sorted(
         incident.obligations.select_related(
             "owner", "decided_by", "satisfied_by_release__document"
-        ).order_by("status", "due_at", "rule_id")
+        ),
+        key=lambda o: (order[o.status], o.due_at is None, o.due_at or timezone.now(), o.rule_id),
     )
     return {
         "obligations": obligations,
