@@ -31,6 +31,7 @@ from .models import (
     SystemStatus,
 )
 from .playbooks import steps_for
+from .reminders import reminders_plan_for_task
 
 
 def _lock(incident: Incident) -> Incident:
@@ -701,6 +702,7 @@ def task_set_done(*, actor, task: PlaybookTask, done: bool) -> PlaybookTask:
         summary=f"{'Done' if done else 'Reopened'}: {task.title}",
         after={"task": task.key, "done": done},
     )
+    reminders_plan_for_task(task)
     return task
 
 
@@ -723,4 +725,5 @@ def task_assign(*, actor, task: PlaybookTask, owner, due_at: datetime | None) ->
         before=before,
         after={"owner": str(owner or ""), "due_at": due_at},
     )
+    reminders_plan_for_task(task)
     return task

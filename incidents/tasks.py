@@ -2,6 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import Heartbeat
+from .reminders.tasks import *  # noqa: F403
 
 
 @shared_task(name="incidents.tasks.heartbeat", ignore_result=True)

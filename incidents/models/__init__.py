@@ -2,3 +2,4 @@
 
 from .core import *  # noqa: F403
 from .obligations import *  # noqa: F403
+from .reminders import *  # noqa: F403

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from .core import Incident
@@ -68,7 +69,14 @@ class Obligation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "rule_id"], name="one_obligation_per_rule")
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(
+                fields=["due_at"],
+                condition=Q(status__in=["open", "in_progress"]),
+                name="open_obligation_due",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.rule_id} for {self.incident}"

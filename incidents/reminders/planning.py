@@ -1,0 +1,401 @@
+"""Plan reminder rows: the rows an object wants, then insert, move or delete to match.
+
+Services call these inside their own transaction whenever a due time, a review request or a task
+changes. Planning is idempotent: it computes the wanted set of keys for the object, inserts the
+missing rows (the unique key refuses a second copy), moves the due time of unsent rows whose time
+changed and deletes unsent rows no longer wanted. Sent rows are history and are never touched.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..clocks import load_rules
+from ..models import (
+    TARGET_EXECUTIVES,
+    CommandRole,
+    HospitalRule,
+    Incident,
+    Obligation,
+    ObligationStatus,
+    PlaybookTask,
+    Reminder,
+    ReminderKind,
+    ReminderSubject,
+)
+from . import ladders
+
+# A rung already this far in the past when it is first planned is not created (a deadline set
+# two days out gets no "seven days before"); overdue escalations are always created.
+PLAN_GRACE = timedelta(minutes=10)
+
+OBLIGATION_ESCALATION_TARGETS = (CommandRole.INCIDENT_COMMANDER, TARGET_EXECUTIVES)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One reminder row an object wants."""
+
+    key: str
+    incident_id: int
+    kind: str
+    subject_type: str
+    subject_id: int
+    rung: str
+    escalation: bool
+    target_user_id: int | None
+    target_role: str
+    deadline_at: datetime
+    due_at: datetime
+
+
+def reminder_key(
+    subject_type: str, subject_id: int, deadline: datetime, rung: str, target: str
+) -> str:
+    """Return the unique key of a reminder: what, which deadline, which rung, for whom."""
+    stamp = deadline.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{subject_type}:{subject_id}:{stamp}:{rung}:{target}"
+
+
+def _rows(
+    *,
+    incident_id: int,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    deadline: datetime,
+    times: list[tuple[ladders.Rung, datetime]],
+    targets: tuple,
+    escalation_targets: tuple = (),
+    kind_for_rung=None,
+) -> list[Wanted]:
+    """Return a Wanted row per rung and target; escalation rungs add the escalation targets."""
+    rows = []
+    for rung, due in times:
+        everyone = (*targets, *escalation_targets) if rung.escalation else targets
+        seen = set()
+        for target in everyone:
+            if target is None:
+                continue
+            user_id = target if isinstance(target, int) else None
+            role = "" if user_id else str(target)
+            label = f"u{user_id}" if user_id else role
+            if label in seen:
+                continue
+            seen.add(label)
+            rows.append(
+                Wanted(
+                    key=reminder_key(subject_type, subject_id, deadline, rung.name, label),
+                    incident_id=incident_id,
+                    kind=kind_for_rung(rung) if kind_for_rung else kind,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    rung=rung.name,
+                    escalation=rung.escalation,
+                    target_user_id=user_id,
+                    target_role=role,
+                    deadline_at=deadline,
+                    due_at=due,
+                )
+            )
+    return rows
+
+
+# What each kind of object wants --------------------------------------------------------------
+
+
+@functools.cache
+def _shipped_rule_units() -> dict[str, str]:
+    return {
+        rule.id: (rule.offset or rule.target).unit
+        for rule in load_rules()
+        if rule.offset or rule.target
+    }
+
+
+def rule_units(rule_ids: set[str]) -> dict[str, str]:
+    """Return the unit each rule's clock counts in (shipped rules, then hospital rules)."""
+    shipped = _shipped_rule_units()
+    units = {}
+    for rule_id in rule_ids:
+        base = rule_id if rule_id in shipped else rule_id.rsplit(".", 1)[0]
+        if base in shipped:
+            units[rule_id] = shipped[base]
+    missing = rule_ids - set(units)
+    if missing:
+        units.update(
+            HospitalRule.objects.filter(rule_id__in=missing).values_list("rule_id", "unit")
+        )
+    return units
+
+
+def obligation_wanted(obligation: Obligation, incident: Incident, unit: str) -> list[Wanted]:
+    """Return the reminders an obligation wants: its rule's ladder while it is open."""
+    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.IN_PROGRESS):
+        return []
+    if obligation.clock_state != "due":
+        return []
+    deadline = obligation.due_at or obligation.target_at
+    if deadline is None:
+        return []
+    ladder = ladders.ladder_for_rule(obligation.rule_id, unit)
+    return _rows(
+        incident_id=incident.pk,
+        kind=ReminderKind.OBLIGATION,
+        subject_type=ReminderSubject.OBLIGATION,
+        subject_id=obligation.pk,
+        deadline=deadline,
+        times=ladders.ladder_times(deadline, ladder, incident.tz),
+        targets=(obligation.owner_id, CommandRole.LEGAL_LEAD, CommandRole.PIO),
+        escalation_targets=OBLIGATION_ESCALATION_TARGETS,
+        kind_for_rung=lambda rung: (
+            ReminderKind.HHS_ANNUAL_LOG if rung.name == "january" else ReminderKind.OBLIGATION
+        ),
+    )
+
+
+def task_wanted(task: PlaybookTask, incident: Incident) -> list[Wanted]:
+    """Return the reminders a playbook task wants: before it is due, and overdue to the IC."""
+    if task.done_at is not None or task.due_at is None or incident.is_closed:
+        return []
+    owner = task.owner_id or task.owner_role or CommandRole.INCIDENT_COMMANDER
+    return _rows(
+        incident_id=incident.pk,
+        kind=ReminderKind.TASK,
+        subject_type=ReminderSubject.TASK,
+        subject_id=task.pk,
+        deadline=task.due_at,
+        times=ladders.ladder_times(
+            task.due_at, ladders.parse_ladder(ladders.TASK_LADDER), incident.tz
+        ),
+        targets=(owner,),
+        escalation_targets=(CommandRole.INCIDENT_COMMANDER,),
+    )
+
+
+def review_wanted(request) -> list[Wanted]:
+    """Return the reminders an approval request wants while its current step waits."""
+    from communications.kinds import KIND_SPECS
+    from communications.models import ApprovalRequest, ApprovalStep
+
+    if request.status != ApprovalRequest.Status.IN_PROGRESS:
+        return []
+    step = request.steps.filter(status=ApprovalStep.Status.PENDING).order_by("order").first()
+    if step is None or step.started_at is None:
+        return []
+    document = request.document
+    sla_hours = KIND_SPECS[document.kind].review_sla_hours
+    if step.kind == ApprovalStep.Kind.LEGAL:
+        targets, escalation = (CommandRole.LEGAL_LEAD,), (CommandRole.INCIDENT_COMMANDER,)
+    else:
+        targets, escalation = (TARGET_EXECUTIVES,), (CommandRole.INCIDENT_COMMANDER,)
+    times = [
+        (ladders.Rung(f"{step.kind}-{rung.name}", escalation=rung.escalation), due)
+        for rung, due in ladders.review_times(step.started_at, sla_hours)
+    ]
+    return _rows(
+        incident_id=document.incident_id,
+        kind=ReminderKind.REVIEW,
+        subject_type=ReminderSubject.REVIEW,
+        subject_id=request.pk,
+        deadline=step.started_at + timedelta(hours=sla_hours),
+        times=times,
+        targets=targets,
+        escalation_targets=escalation,
+    )
+
+
+def media_inquiry_wanted(inquiry, incident: Incident) -> list[Wanted]:
+    """Return the reminders of a reporter's deadline while the inquiry is open."""
+    if not inquiry.is_open or inquiry.deadline is None:
+        return []
+    return _rows(
+        incident_id=incident.pk,
+        kind=ReminderKind.MEDIA_INQUIRY,
+        subject_type=ReminderSubject.MEDIA_INQUIRY,
+        subject_id=inquiry.pk,
+        deadline=inquiry.deadline,
+        times=ladders.ladder_times(
+            inquiry.deadline, ladders.parse_ladder(ladders.MEDIA_INQUIRY_LADDER), incident.tz
+        ),
+        targets=(inquiry.spokesperson_id, CommandRole.PIO),
+        escalation_targets=(CommandRole.INCIDENT_COMMANDER,),
+    )
+
+
+def _media_inquiries(incident: Incident) -> list:
+    try:
+        from communications.models import MediaInquiry
+    except ImportError:  # the media desk is optional
+        return []
+    return list(MediaInquiry.objects.filter(incident=incident))
+
+
+def substitute_notice_wanted(release, latest: bool) -> list[Wanted]:
+    """Return the 90-day keep-alive checks of the latest release of a substitute notice."""
+    from communications.kinds import DocumentKind
+
+    if not latest or release.document.kind != DocumentKind.SUBSTITUTE_NOTICE:
+        return []
+    times = ladders.substitute_notice_times(release.released_at)
+    return _rows(
+        incident_id=release.document.incident_id,
+        kind=ReminderKind.SUBSTITUTE_NOTICE,
+        subject_type=ReminderSubject.RELEASE,
+        subject_id=release.pk,
+        deadline=times[-1][1],
+        times=times,
+        targets=(CommandRole.PIO, CommandRole.LEGAL_LEAD),
+    )
+
+
+def _substitute_releases(incident: Incident) -> list[tuple[object, bool]]:
+    from communications.kinds import DocumentKind
+    from communications.models import Release
+
+    releases = list(
+        Release.objects.filter(
+            document__incident=incident, document__kind=DocumentKind.SUBSTITUTE_NOTICE
+        )
+        .select_related("document")
+        .order_by("document_id", "-released_at", "-pk")
+    )
+    latest_seen = set()
+    result = []
+    for release in releases:
+        result.append((release, release.document_id not in latest_seen))
+        latest_seen.add(release.document_id)
+    return result
+
+
+def subject_wanted(reminder: Reminder, incident: Incident) -> tuple[object | None, list[Wanted]]:
+    """Return the reminder's subject and what it wants now (the sweep re-checks before sending)."""
+    kind, pk = reminder.subject_type, reminder.subject_id
+    if kind == ReminderSubject.OBLIGATION:
+        obligation = Obligation.objects.select_related("owner").filter(pk=pk).first()
+        if obligation is None:
+            return None, []
+        unit = rule_units({obligation.rule_id}).get(obligation.rule_id, "calendar_days")
+        return obligation, obligation_wanted(obligation, incident, unit)
+    if kind == ReminderSubject.TASK:
+        task = PlaybookTask.objects.filter(pk=pk).first()
+        return task, task_wanted(task, incident) if task else []
+    if kind == ReminderSubject.REVIEW:
+        from communications.models import ApprovalRequest
+
+        request = ApprovalRequest.objects.select_related("document").filter(pk=pk).first()
+        return request, review_wanted(request) if request else []
+    if kind == ReminderSubject.MEDIA_INQUIRY:
+        inquiry = next((i for i in _media_inquiries(incident) if i.pk == pk), None)
+        return inquiry, media_inquiry_wanted(inquiry, incident) if inquiry else []
+    if kind == ReminderSubject.RELEASE:
+        for release, latest in _substitute_releases(incident):
+            if release.pk == pk:
+                return release, substitute_notice_wanted(release, latest)
+    return None, []
+
+
+# Making the rows match -----------------------------------------------------------------------
+
+
+def _sync(scope: Q, wanted: list[Wanted]) -> None:
+    """Make the unsent rows in scope match the wanted rows (insert, move, delete)."""
+    now = timezone.now()
+    existing = {
+        key: (pk, due)
+        for pk, key, due in Reminder.objects.filter(scope, sent_at__isnull=True).values_list(
+            "pk", "key", "due_at"
+        )
+    }
+    wanted_by_key = {row.key: row for row in wanted}
+    stale = [pk for key, (pk, _) in existing.items() if key not in wanted_by_key]
+    if stale:
+        Reminder.objects.filter(pk__in=stale, sent_at__isnull=True).delete()
+    for key, row in wanted_by_key.items():
+        if key in existing and existing[key][1] != row.due_at:
+            Reminder.objects.filter(pk=existing[key][0], sent_at__isnull=True).update(
+                due_at=row.due_at, retry_at=None
+            )
+    new = [
+        Reminder(
+            key=row.key,
+            incident_id=row.incident_id,
+            kind=row.kind,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            rung=row.rung,
+            escalation=row.escalation,
+            target_user_id=row.target_user_id,
+            target_role=row.target_role,
+            deadline_at=row.deadline_at,
+            due_at=row.due_at,
+        )
+        for key, row in wanted_by_key.items()
+        if key not in existing and (row.escalation or row.due_at >= now - PLAN_GRACE)
+    ]
+    if new:
+        Reminder.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def reminders_plan_for_incident(incident: Incident) -> None:
+    """Re-plan the reminders of the incident's obligations, tasks and substitute notices."""
+    obligations = list(Obligation.objects.filter(incident=incident))
+    units = rule_units({o.rule_id for o in obligations})
+    wanted = [
+        row
+        for obligation in obligations
+        for row in obligation_wanted(
+            obligation, incident, units.get(obligation.rule_id, "calendar_days")
+        )
+    ]
+    wanted += [row for task in incident.tasks.all() for row in task_wanted(task, incident)]
+    wanted += [
+        row
+        for release, latest in _substitute_releases(incident)
+        for row in substitute_notice_wanted(release, latest)
+    ]
+    wanted += [
+        row
+        for inquiry in _media_inquiries(incident)
+        for row in media_inquiry_wanted(inquiry, incident)
+    ]
+    scope = Q(
+        incident=incident,
+        subject_type__in=[
+            ReminderSubject.OBLIGATION,
+            ReminderSubject.TASK,
+            ReminderSubject.RELEASE,
+            ReminderSubject.MEDIA_INQUIRY,
+        ],
+    )
+    _sync(scope, wanted)
+
+
+def reminders_plan_for_task(task: PlaybookTask) -> None:
+    """Re-plan one playbook task's reminders (after it is assigned, moved, done or reopened)."""
+    incident = Incident.objects.get(pk=task.incident_id)
+    _sync(Q(subject_type=ReminderSubject.TASK, subject_id=task.pk), task_wanted(task, incident))
+
+
+def reminders_plan_for_review(request) -> None:
+    """Re-plan an approval request's SLA reminders (after submit, a decision or a cancel)."""
+    _sync(Q(subject_type=ReminderSubject.REVIEW, subject_id=request.pk), review_wanted(request))
+
+
+def reminders_plan_for_media_inquiry(inquiry) -> None:
+    """Re-plan a media inquiry's deadline reminders (after it is logged, moved or answered)."""
+    incident = Incident.objects.get(pk=inquiry.incident_id)
+    _sync(
+        Q(subject_type=ReminderSubject.MEDIA_INQUIRY, subject_id=inquiry.pk),
+        media_inquiry_wanted(inquiry, incident),
+    )
+
+
+def reminders_plan_for_release(release) -> None:
+    """Re-plan the substitute-notice keep-alive checks after a release."""
+    reminders_plan_for_incident(release.document.incident)
