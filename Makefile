@@ -17,6 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py make_signing_cert --if-missing
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --no-logins
 	@echo ""
@@ -42,6 +43,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py
+
+# Regenerate docs/screenshots/*.png (1280 px wide) from a seeded live server in Chromium.
+screenshots: $(STAMP)
+	BEACON_SCREENSHOTS=1 $(VENV)/bin/pytest --nomigrations tests/e2e -k screenshots
 
 clean:
 	rm -rf var/staticfiles var/broker var/test.sqlite3
