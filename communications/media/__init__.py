@@ -1,0 +1,1 @@
+"""The media desk: inquiries against reporters' deadlines, responses from statements, coverage."""

@@ -1,0 +1,1 @@
+"""Stakeholders: the directory, each incident's stakeholder map, the HICS 213 log and sends."""
