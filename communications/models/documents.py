@@ -222,6 +222,11 @@ class ApprovalStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "order"], name="unique_step_order")
         ]
+        indexes = [
+            models.Index(
+                fields=["started_at"], condition=Q(status="pending"), name="pending_step_started"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.get_status_display()}"
@@ -269,6 +274,7 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["-released_at"]
+        indexes = [models.Index(fields=["released_at"], name="release_released_at")]
 
     def __str__(self):
         return f"{self.version} via {self.get_channel_display()}"

@@ -1,0 +1,1 @@
+"""Patient letters at scale: recipient import, letter variants, generation runs, the purge."""
