@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from incidents.forms import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 from incidents.models import Obligation, ObligationStatus
 
 from .keyfacts import KEY_FACTS
@@ -21,7 +22,7 @@ class BeaconForm(forms.Form):
 
 class DocumentCreateForm(BeaconForm):
     kind = forms.ChoiceField(choices=DocumentKind.choices)
-    template = forms.ModelChoiceField(
+    template = BoundedModelChoiceField(
         queryset=DocumentTemplate.objects.filter(active=True),
         required=False,
         empty_label="Blank document",
@@ -70,6 +71,7 @@ class CommentForm(BeaconForm):
 
 class DecisionForm(BeaconForm):
     comment = forms.CharField(
+        label="Decision comment",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text="Required when you request changes.",
@@ -79,7 +81,7 @@ class DecisionForm(BeaconForm):
 class ReleaseForm(BeaconForm):
     channel = forms.ChoiceField(choices=ReleaseChannel.choices)
     note = forms.CharField(max_length=300, required=False)
-    obligations = forms.ModelMultipleChoiceField(
+    obligations = BoundedModelMultipleChoiceField(
         queryset=Obligation.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

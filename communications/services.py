@@ -12,8 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.twofactor import require_two_factor
 from incidents.activity import log_activity
 from incidents.models import Incident, Obligation, ObligationStatus
+from incidents.reminders import (
+    reminders_plan_for_incident,
+    reminders_plan_for_release,
+    reminders_plan_for_review,
+)
 
 from . import permissions
 from .checks import blocking_failures, check_content
@@ -543,12 +549,14 @@ def _decide(
 @transaction.atomic
 def document_approve(*, actor, document: Document, comment: str = "") -> ApprovalRequest:
     """Legal approves the exact submitted version (bound to its SHA-256)."""
+    require_two_factor(actor, "approve documents")
     return _decide(actor=actor, document=document, kind="legal", approve=True, comment=comment)
 
 
 @transaction.atomic
 def document_signoff(*, actor, document: Document, comment: str = "") -> ApprovalRequest:
     """An executive signs off where the kind's policy asks for it."""
+    require_two_factor(actor, "sign off documents")
     return _decide(actor=actor, document=document, kind="executive", approve=True, comment=comment)
 
 
@@ -569,9 +577,11 @@ def document_withdraw(*, actor, document: Document) -> Document:
         raise PermissionDenied("You may not withdraw this document.")
     if document.status not in (DocumentStatus.IN_REVIEW, DocumentStatus.AWAITING_SIGNOFF):
         raise ValidationError("Only a document under review can be withdrawn.")
+    request = _open_request(document)
     _cancel_open_request(document, actor, "withdrawn by the author")
     _move(document, DocumentStatus.DRAFTING)
     document.save(update_fields=["status", "updated_at"])
+    _after_review_change(request)
     return document
 
 
@@ -663,6 +673,9 @@ def document_release(
     )
     for obligation in obligations:
         _satisfy(obligation, release, actor)
+    reminders_plan_for_release(release)
+    if obligations:
+        reminders_plan_for_incident(document.incident)
     transaction.on_commit(lambda: _after_release(release.pk))
     return release
 
@@ -688,18 +701,12 @@ def _satisfy(obligation: Obligation, release: Release, actor) -> None:
 
 
 def _after_review_change(request: ApprovalRequest) -> None:
-    """Re-plan review reminders for the request (reminders hook)."""
-    try:
-        from incidents.reminders import reminders_plan_for_review
-    except ImportError:
-        return
+    """Re-plan the review reminders of the request in the same transaction."""
     reminders_plan_for_review(request)
 
 
 def _after_release(release_id: int) -> None:
-    """Start what follows a release once it is committed (signed PDF rendering hook)."""
-    try:
-        from .tasks import release_render_pdf
-    except ImportError:
-        return
+    """Render and store the signed PDF of the release once it is committed."""
+    from .tasks import release_render_pdf
+
     release_render_pdf.delay(release_id)

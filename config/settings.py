@@ -7,10 +7,12 @@ Redis. See docs/ARCHITECTURE.md and docs/OPERATIONS.md.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BEACON_VAR_DIR", BASE_DIR / "var"))
@@ -60,8 +62,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: every request renews the 30 minutes
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "__Host-beacon_session" if HTTPS else "beacon_session"
+CSRF_COOKIE_NAME = "__Host-beacon_csrftoken" if HTTPS else "csrftoken"
+# Idle timeout (HIPAA automatic logoff, 164.312(a)(2)(iii)): 30 minutes without activity signs
+# the user out. accounts.middleware.IdleTimeoutMiddleware enforces it server-side and does not let
+# background polls (header X-Beacon-Poll) count as activity; the cookie age backs it up.
+BEACON_IDLE_TIMEOUT_SECONDS = int(os.environ.get("BEACON_IDLE_TIMEOUT_SECONDS", 30 * 60))
+SESSION_COOKIE_AGE = BEACON_IDLE_TIMEOUT_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie's 30 minutes
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
@@ -75,6 +84,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "incidents",
     "communications",
@@ -83,13 +96,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # sets request.user.is_verified()
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorVerifyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +135,8 @@ if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(database_url, conn_max_age=60, conn_health_checks=True)
     }
+    # Beacon's queries are short OLTP reads: PostgreSQL's JIT compilation only adds latency.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if test_name := os.environ.get("BEACON_TEST_DB_NAME"):
         DATABASES["default"]["TEST"] = {"NAME": test_name}
 else:
@@ -142,6 +162,56 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "accounts.hashers.BeaconArgon2PasswordHasher",  # Argon2id, OWASP's 46 MiB setting
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # older hashes upgrade at next login
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Lockout (django-axes): 5 failed logins for one username from one address lock that pair out
+# for 15 minutes. Locking by username alone would let an attacker lock Legal out mid-incident;
+# by address alone would lock out a whole hospital behind one NAT.
+AXES_FAILURE_LIMIT = int(os.environ.get("BEACON_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("BEACON_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy the client address is the last X-Forwarded-For hop the proxy added.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BEACON_PROXY_COUNT", 1 if HTTPS else 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Two-factor (django-otp TOTP): Legal, Executive and Incident Command (and superusers) must have
+# verified a TOTP device in this session before they approve, sign off, waive or publish
+# (accounts.twofactor.require_two_factor). BEACON_REQUIRE_TWO_FACTOR=0 turns it off (tests).
+BEACON_REQUIRE_TWO_FACTOR = env_bool("BEACON_REQUIRE_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = os.environ.get("BEACON_OTP_ISSUER", "Beacon")
+
+# Content-Security-Policy (django-csp 4): our own static files only, no inline script or style,
+# no framing, forms post only to us. Bootstrap's CSS draws its icons from data: SVG images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -224,6 +294,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 600},
     },
+    # Deliver due reminders; a run missed while workers were down expires instead of piling up.
+    "sweep-reminders": {
+        "task": "incidents.tasks.sweep_reminders",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Safety nets: wake stakeholder email sends and stalled mail-merge runs whose task was lost.
+    "stakeholders-send-sweep": {
+        "task": "communications.stakeholders.send_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    "mailmerge-resume-stalled": {
+        "task": "communications.tasks.mailmerge_resume_stalled",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+    # Delete patient letter recipients (and letter files) of batches past their purge date.
+    "purge-recipients": {
+        "task": "communications.tasks.purge_recipients",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
 }
 
 # Signing certificate for PDF notices (PKCS#12); `manage.py make_signing_cert` makes an
@@ -244,5 +337,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner would pollute command output
+    },
 }

@@ -12,4 +12,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("", include("communications.urls")),
+    path("", include("incidents.reminders.urls")),
+    path("", include("communications.pdf.urls")),
+    path("", include("communications.mailmerge.urls")),
+    path("", include("communications.stakeholders.urls")),
+    path("", include("communications.media.urls")),
+    path("", include("communications.public.urls")),
 ]

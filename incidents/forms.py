@@ -63,6 +63,52 @@ def local_datetime_field(label: str, *, required: bool = True, help_text: str = 
     )
 
 
+MAX_DATABASE_ID = 2**63 - 1
+
+
+def _refuse_impossible_id(value, error) -> None:
+    """Refuse an id no database column can hold before it reaches a query (a 400, not a 500)."""
+    if value in (None, ""):
+        return
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return  # the parent field reports a value that is not a number
+    if not 0 < number <= MAX_DATABASE_ID:
+        raise error
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that answers an out-of-range id with "Select a valid choice"."""
+
+    def to_python(self, value):
+        _refuse_impossible_id(
+            value,
+            forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ),
+        )
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that answers an out-of-range id with a clear error."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else []:
+            _refuse_impossible_id(
+                pk,
+                forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ),
+            )
+        return super()._check_values(value)
+
+
 class BeaconForm(forms.Form):
     """A form laid out by crispy with no <form> tag (templates own the tag and the button)."""
 
@@ -241,11 +287,11 @@ def beacon_users():
 
 class AssignRoleForm(BeaconForm):
     role = forms.ChoiceField(choices=CommandRole.choices)
-    user = forms.ModelChoiceField(queryset=beacon_users())
+    user = BoundedModelChoiceField(queryset=beacon_users())
 
 
 class MemberForm(BeaconForm):
-    user = forms.ModelChoiceField(queryset=beacon_users(), label="Add member")
+    user = BoundedModelChoiceField(queryset=beacon_users(), label="Add member")
 
 
 class SystemStatusForm(BeaconForm):
@@ -255,7 +301,7 @@ class SystemStatusForm(BeaconForm):
 
 
 class TaskAssignForm(BeaconForm):
-    owner = forms.ModelChoiceField(queryset=beacon_users(), required=False)
+    owner = BoundedModelChoiceField(queryset=beacon_users(), required=False)
     due_at = local_datetime_field("Due", required=False)
 
 
@@ -271,7 +317,7 @@ class ObligationDecideForm(BeaconForm):
     filing_reference = forms.CharField(
         max_length=300, required=False, help_text="Portal receipt or letter reference, if any."
     )
-    release = forms.ModelChoiceField(queryset=None, required=False, label="Satisfied by release")
+    release = BoundedModelChoiceField(queryset=None, required=False, label="Satisfied by release")
 
     def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -283,4 +329,4 @@ class ObligationDecideForm(BeaconForm):
 
 
 class ObligationOwnerForm(BeaconForm):
-    owner = forms.ModelChoiceField(queryset=beacon_users(), required=False)
+    owner = BoundedModelChoiceField(queryset=beacon_users(), required=False)

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.twofactor import require_two_factor
+
 from . import permissions
 from .activity import log_activity
 from .clocks import (
@@ -156,11 +158,9 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
 
 
 def _replan_reminders(incident: Incident) -> None:
-    """Re-plan the reminder rows of the incident's obligations (reminders app hook)."""
-    try:
-        from .reminders import reminders_plan_for_incident
-    except ImportError:
-        return
+    """Re-plan the reminder rows of the incident's obligations in the same transaction."""
+    from .reminders import reminders_plan_for_incident
+
     reminders_plan_for_incident(incident)
 
 
@@ -180,6 +180,7 @@ def obligation_decide(
     filing_reference: str = "",
 ) -> Obligation:
     """Mark an obligation met or waived (legal only); a waiver needs a reason."""
+    require_two_factor(actor, "waive or close deadlines")
     incident, obligation = _lock_obligation(obligation)
     if not permissions.can_decide_obligation(actor, incident):
         raise PermissionDenied("Only legal can waive an obligation or mark it met.")
