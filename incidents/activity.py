@@ -1,6 +1,7 @@
 """The HICS 214 activity log: append an entry, and verify an incident's hash chain."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
@@ -65,6 +66,7 @@ class ChainCheck:
     broken_seq: int | None = None
     broken_entry_id: int | None = None
     problem: str = ""
+    checked_at: datetime | None = None  # None: checked just now
 
 
 def verify_chain(incident_id: int) -> ChainCheck:

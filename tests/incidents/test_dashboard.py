@@ -9,14 +9,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communications import services as doc_services
+from communications.models import (
+    IncidentStakeholder,
+    MailMergeRun,
+    MediaInquiry,
+    NotificationLogEntry,
+    RecipientBatch,
+    Send,
+    SendRecipient,
+    StakeholderGroup,
+)
+from incidents import dashboard
 from incidents.activity import verify_all_chains
-from incidents.models import Heartbeat
+from incidents.models import Heartbeat, Obligation
 from tests.communications.factories import approved, draft, incident_with_facts
 from tests.conftest import require_service
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ["incidents", "deadlines", "pipeline", "health"]
+SECTIONS = ["incidents", "deadlines", "pipeline", "notifications", "media", "health"]
 
 
 def populate(command_user, legal_user, comms_user, *, copies: int, **incident_fields):
@@ -42,8 +53,84 @@ def populate(command_user, legal_user, comms_user, *, copies: int, **incident_fi
         )
         doc_services.document_submit(actor=comms_user, document=waiting)
         draft(incident, comms_user, title=f"FAQ {n}", kind="faq", body="# FAQ\n\nQ.\n")
+        notify(incident, comms_user, released, reporter=f"{incident.title} reporter")
         incidents.append(incident)
     return incidents
+
+
+def notify(incident, comms_user, released, *, reporter):
+    """A stakeholder map with a reached group and an email send, a letter run, an inquiry."""
+    now = timezone.now()
+    released.refresh_from_db()
+    workforce, _ = StakeholderGroup.objects.get_or_create(
+        kind="workforce", defaults={"name": "Workforce"}
+    )
+    board, _ = StakeholderGroup.objects.get_or_create(kind="board", defaults={"name": "Board"})
+    staff = IncidentStakeholder.objects.create(incident=incident, group=workforce, status="sent")
+    IncidentStakeholder.objects.create(incident=incident, group=board, status="confirmed")
+    for outcome in ("reached", "reached", "not_reached"):
+        NotificationLogEntry.objects.create(
+            incident=incident,
+            stakeholder=staff,
+            recipient="All staff",
+            channel="email",
+            message="Staff memo",
+            outcome=outcome,
+        )
+    send = Send.objects.create(
+        incident=incident,
+        stakeholder=staff,
+        document=released,
+        version=released.released_version,
+        subject="Staff memo",
+        requested_by=comms_user,
+    )
+    for i, status in enumerate(("sent", "sent", "failed")):
+        SendRecipient.objects.create(
+            send=send, name=f"Staff {i}", email=f"staff{i}@example.org", status=status
+        )
+    batch = RecipientBatch.objects.create(
+        incident=incident,
+        uploaded_by=comms_user,
+        status="generated",
+        row_count=100_000,
+        usable_count=100_000,
+        confirmed_by=comms_user,
+        confirmed_at=now,
+        purge_after=now + timedelta(days=30),
+    )
+    MailMergeRun.objects.create(
+        batch=batch,
+        status="cancelled",
+        started_by=comms_user,
+        started_at=now - timedelta(hours=2),
+        letters_done=5_000,
+    )
+    MailMergeRun.objects.create(
+        batch=batch,
+        status="generated",
+        started_by=comms_user,
+        started_at=now - timedelta(hours=1),
+        letters_total=62_000,
+        letters_done=62_000,
+        mailed_on=now.date(),
+    )
+    MediaInquiry.objects.create(
+        incident=incident,
+        reporter=reporter,
+        outlet="The Gazette",
+        question="Were patient records taken?",
+        deadline=now - timedelta(minutes=30),
+        created_by=comms_user,
+    )
+    MediaInquiry.objects.create(
+        incident=incident,
+        reporter="Answered reporter",
+        outlet="The Courier",
+        question="When did it start?",
+        status="responded",
+        created_by=comms_user,
+    )
 
 
 @pytest.mark.parametrize("fixture", ["exec_user", "legal_user", "comms_user", "command_user"])
@@ -55,6 +142,8 @@ def test_every_role_sees_the_dashboard(
     page = client.get(reverse("incidents:dashboard")).content.decode()
     assert "Next legal deadlines" in page and "Approval pipeline" in page
     assert "Outage 0" in page
+    assert "Patient letters:</strong> 62,000 of 100,000 mailed" in page
+    assert "Outage 0 reporter" in page and "Answered reporter" not in page
 
 
 def test_restricted_incidents_leave_no_trace_for_outsiders(
@@ -71,13 +160,17 @@ def test_restricted_incidents_leave_no_trace_for_outsiders(
     assert len(data["incidents"]) == 1
     assert data["pipeline"].counts == {"released": 1, "in_review": 1, "drafting": 1}
     assert data["health"].chains_checked == 1
+    assert data["inquiries_total"] == 1 and "Secret" not in data["inquiries"][0].incident_title
+    assert [n.incident.title for n in data["notifications"]] == ["Outage 0"]
     today = data["obligation_days"][-1]  # the chart counts only visible incidents
     client.force_login(command_user)
     member_today = client.get(reverse("incidents:dashboard")).context["obligation_days"][-1]
     assert member_today.open > today.open
     for section in SECTIONS:
+        client.force_login(outsider)
         fragment = client.get(reverse("incidents:dashboard_section", args=[section]))
         assert fragment.status_code == 200
+        assert "Secret breach" not in fragment.content.decode()
 
 
 def test_sections_refresh_alone_and_read_without_javascript(
@@ -140,3 +233,57 @@ def test_the_health_section_warns_when_the_reminder_sweep_is_silent(client, exec
     client.force_login(exec_user)
     page = client.get(reverse("incidents:dashboard_section", args=["health"])).content.decode()
     assert "Reminder system silent" in page
+
+
+def test_notification_progress_counts_groups_emails_and_the_run_that_counts(
+    client, exec_user, command_user, legal_user, comms_user
+):
+    populate(command_user, legal_user, comms_user, copies=2)
+    scope = dashboard.active_incidents(exec_user)
+    progress, more = dashboard.notification_progress(scope)
+    assert more == 0 and len(progress) == 2
+    for incident in progress:
+        # the cancelled run does not count; the newest generated one does
+        assert (incident.letters.total, incident.letters.generated, incident.letters.mailed) == (
+            100_000,
+            62_000,
+            62_000,
+        )
+        staff, board = sorted(incident.groups, key=lambda g: g.group, reverse=True)
+        assert (staff.status, staff.logged, staff.reached) == ("sent", 3, 2)
+        assert (staff.emails_sent, staff.emails_failed) == (2, 1)
+        assert (board.status_label, board.logged, board.emails_sent) == ("Confirmed", 0, 0)
+
+
+def test_overdue_inquiries_and_deadlines_are_red_and_tick(
+    client, exec_user, command_user, legal_user, comms_user
+):
+    populate(command_user, legal_user, comms_user, copies=1)
+    client.force_login(exec_user)
+    url = reverse("incidents:dashboard_section", args=["media"])
+    fragment = client.get(url).content.decode()
+    assert 'class="countdown-overdue" data-countdown="' in fragment
+    assert "overdue by 0h 3" in fragment  # 30 minutes (give or take a minute) past the deadline
+
+
+def test_the_chart_matches_a_day_by_day_count(
+    client, exec_user, command_user, legal_user, comms_user
+):
+    incident = populate(command_user, legal_user, comms_user, copies=1)[0]
+    now = timezone.now()
+    obligations = list(Obligation.objects.filter(incident=incident))
+    for i, obligation in enumerate(obligations):  # spread creation and decisions over the window
+        obligation.created_at = now - timedelta(days=20 - i)
+        obligation.decided_at = now - timedelta(days=i % 5) if i % 3 else None
+        obligation.status = ("met", "waived", "not_applicable")[i % 3] if i % 3 else "open"
+    Obligation.objects.bulk_update(obligations, ["created_at", "decided_at", "status"])
+    days = dashboard.obligations_over_time(dashboard.active_incidents(exec_user), now=now)
+    assert len(days) == dashboard.CHART_DAYS
+    for day in days:
+        existed = [o for o in obligations if o.created_at <= day.day]
+        decided = [o for o in existed if o.decided_at and o.decided_at <= day.day]
+        assert day.open == sum(
+            1 for o in existed if o not in decided and o.status != "not_applicable"
+        )
+        assert day.met == sum(1 for o in decided if o.status == "met")
+        assert day.waived == sum(1 for o in decided if o.status == "waived")
