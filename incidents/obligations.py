@@ -2,7 +2,6 @@
 
 import logging
 import secrets
-from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -68,12 +67,6 @@ def hospital_rules() -> tuple:
     return tuple(rules)
 
 
-def _local(incident: Incident, moment: datetime | None) -> str:
-    if moment is None:
-        return "no fixed time"
-    return timezone.localtime(moment, incident.tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
 def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obligation]:
     """Recompute the incident's obligations in the caller's transaction.
 
@@ -104,7 +97,7 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
                 incident=incident, rule_id=deadline.rule_id, **fields
             )
             when = (
-                f"due {_local(incident, deadline.due)}"
+                f"due {incident.local_text(deadline.due)}"
                 if deadline.due
                 else ClockState(str(deadline.status)).label.lower()
             )
@@ -132,8 +125,8 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
                 incident=incident,
                 actor=actor,
                 action="obligation.due_moved" if moved else "obligation.reapplies",
-                summary=f"{deadline.rule_id}: due "
-                f"{_local(incident, before_due)} → {_local(incident, deadline.due)} ({reason})"
+                summary=f"{deadline.rule_id}: due {incident.local_text(before_due)} → "
+                f"{incident.local_text(deadline.due)} ({reason})"
                 if moved
                 else f"{deadline.rule_id} applies again ({reason})",
                 before={"due_at": before_due},

@@ -44,10 +44,6 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _local(incident: Incident, moment: datetime) -> str:
-    return timezone.localtime(moment, incident.tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
 def facts_changed(*, incident: Incident, actor, reason: str) -> None:
     """Recompute what depends on the incident's facts, in the caller's transaction."""
     from .obligations import obligations_recompute
@@ -232,13 +228,16 @@ def _check_event_time(incident: Incident, kind: str, occurred_at: datetime) -> N
         raise ValidationError({"occurred_at": "Give the time with its time zone."})
     if occurred_at > timezone.now() + timedelta(minutes=5):
         raise ValidationError(
-            {"occurred_at": f"{label} cannot be in the future ({_local(incident, occurred_at)})."}
+            {
+                "occurred_at": f"{label} cannot be in the future "
+                f"({incident.local_text(occurred_at)})."
+            }
         )
     if incident.closed_at and occurred_at > incident.closed_at:
         raise ValidationError(
             {
-                "occurred_at": f"{label} at {_local(incident, occurred_at)} is after the incident "
-                f"was closed ({_local(incident, incident.closed_at)})."
+                "occurred_at": f"{label} at {incident.local_text(occurred_at)} is after the "
+                f"incident was closed ({incident.local_text(incident.closed_at)})."
             }
         )
 
@@ -285,11 +284,11 @@ def anchor_event_record(
     )
     label = AnchorKind(kind).label
     if current is None:
-        summary = f"Recorded {label.lower()} at {_local(incident, occurred_at)}"
+        summary = f"Recorded {label.lower()} at {incident.local_text(occurred_at)}"
     else:
         summary = (
-            f"Corrected {label.lower()} from {_local(incident, current.occurred_at)} "
-            f"to {_local(incident, occurred_at)}: {correction_reason}"
+            f"Corrected {label.lower()} from {incident.local_text(current.occurred_at)} "
+            f"to {incident.local_text(occurred_at)}: {correction_reason}"
         )
     log_activity(
         incident=incident,
@@ -456,13 +455,13 @@ def hold_record(
         notes=notes,
         recorded_by=actor,
     )
-    until = f" until {_local(incident, ends_at)}" if ends_at else " (no end date yet)"
+    until = f" until {incident.local_text(ends_at)}" if ends_at else " (no end date yet)"
     log_activity(
         incident=incident,
         actor=actor,
         action="hold.recorded",
         summary=f"Recorded {'written' if written else 'oral'} law-enforcement hold from {agency} "
-        f"({official}) starting {_local(incident, starts_at)}{until}",
+        f"({official}) starting {incident.local_text(starts_at)}{until}",
         after={
             "agency": agency,
             "official": official,
@@ -492,7 +491,7 @@ def hold_end(*, actor, hold: LawEnforcementHold, ends_at: datetime) -> LawEnforc
         incident=incident,
         actor=actor,
         action="hold.ended",
-        summary=f"Law-enforcement hold from {hold.agency} ends {_local(incident, ends_at)}",
+        summary=f"Law-enforcement hold from {hold.agency} ends {incident.local_text(ends_at)}",
         before={"ends_at": before},
         after={"ends_at": ends_at},
     )
@@ -721,7 +720,7 @@ def task_assign(*, actor, task: PlaybookTask, owner, due_at: datetime | None) ->
         actor=actor,
         action="task.assigned",
         summary=f"{task.title}: owner {owner or 'nobody'}"
-        + (f", due {_local(incident, due_at)}" if due_at else ""),
+        + (f", due {incident.local_text(due_at)}" if due_at else ""),
         before=before,
         after={"owner": str(owner or ""), "due_at": due_at},
     )

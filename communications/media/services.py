@@ -39,12 +39,6 @@ def _require_desk(actor, incident: Incident) -> None:
         )
 
 
-def _local(moment: datetime | None, incident: Incident) -> str:
-    if moment is None:
-        return "none"
-    return f"{timezone.localtime(moment, incident.tz):%Y-%m-%d %H:%M %Z}"
-
-
 def _check_deadline(received_at: datetime, deadline: datetime | None) -> None:
     if deadline is not None and deadline < received_at:
         raise ValidationError({"deadline": "The deadline is before the inquiry was received."})
@@ -89,7 +83,8 @@ def media_inquiry_create(
         incident=incident,
         actor=actor,
         action="media.inquiry_received",
-        summary=f"Media inquiry from {inquiry}, deadline {_local(deadline, incident)}",
+        summary=f"Media inquiry from {inquiry}, deadline "
+        f"{incident.local_text(deadline, empty='none')}",
         after={
             "inquiry": inquiry.pk,
             "deadline": deadline,
@@ -126,7 +121,7 @@ def media_inquiry_update(
         actor=actor,
         action="media.inquiry_updated",
         summary=f"Inquiry from {inquiry}: spokesperson {spokesperson or 'none'}, "
-        f"deadline {_local(deadline, incident)}",
+        f"deadline {incident.local_text(deadline, empty='none')}",
         before=before,
         after=after,
     )

@@ -95,6 +95,19 @@ class Contact(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The fields a person edits, in the order of the form and the CSV columns.
+    EDITABLE_FIELDS = (
+        "group",
+        "name",
+        "organisation",
+        "role",
+        "email",
+        "phone",
+        "postal_address",
+        "preferred_channel",
+        "notes",
+    )
+
     class Meta:
         ordering = ["group", "name"]
         indexes = [models.Index(fields=["group", "active"])]

@@ -20,19 +20,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from ..models import ContactChannel
+from ..models import Contact, ContactChannel
 
-COLUMNS = (
-    "group",
-    "name",
-    "organisation",
-    "role",
-    "email",
-    "phone",
-    "postal_address",
-    "preferred_channel",
-    "notes",
-)
+COLUMNS = Contact.EDITABLE_FIELDS
 REQUIRED_COLUMNS = ("group", "name")
 MAX_LENGTHS = {
     "group": 120,

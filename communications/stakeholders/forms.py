@@ -36,17 +36,7 @@ class GroupForm(BeaconForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
-        fields = [
-            "group",
-            "name",
-            "organisation",
-            "role",
-            "email",
-            "phone",
-            "postal_address",
-            "preferred_channel",
-            "notes",
-        ]
+        fields = list(Contact.EDITABLE_FIELDS)
         widgets = {
             "postal_address": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 2}),

@@ -93,17 +93,7 @@ def stakeholder_group_create(*, actor, name: str, description: str = "") -> Stak
     )
 
 
-CONTACT_FIELDS = (
-    "group",
-    "name",
-    "organisation",
-    "role",
-    "email",
-    "phone",
-    "postal_address",
-    "preferred_channel",
-    "notes",
-)
+CONTACT_FIELDS = Contact.EDITABLE_FIELDS
 
 
 @transaction.atomic

@@ -157,6 +157,12 @@ class Incident(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def local_text(self, moment, *, empty: str = "no fixed time") -> str:
+        """Return the moment as "2026-01-15 09:30 CST" in the incident's time zone."""
+        if moment is None:
+            return empty
+        return timezone.localtime(moment, self.tz).strftime("%Y-%m-%d %H:%M %Z")
+
 
 class IncidentMember(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="memberships")

@@ -85,10 +85,6 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def _local(moment: datetime, incident: Incident) -> str:
-    return timezone.localtime(moment, incident.tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
 # Who gets it ---------------------------------------------------------------------------------
 
 
@@ -126,7 +122,7 @@ class Message:
 
 def reminder_message(reminder: Reminder, incident: Incident, now: datetime, subject) -> Message:
     """Return the title, text and link of a reminder (names deadlines, never patient data)."""
-    deadline = _local(reminder.deadline_at, incident)
+    deadline = incident.local_text(reminder.deadline_at)
     lead = describe_lead_time(reminder.deadline_at, now)
     kind = reminder.subject_type
     if kind == ReminderSubject.OBLIGATION:
@@ -281,7 +277,7 @@ def _deliver_group(group: list[Reminder], now: datetime, result: SweepResult) ->
             message = Message(
                 title=message.title,
                 body=f"Late by {describe_duration(late_by)}: the reminder system was not running "
-                f"when this fell due at {_local(first.due_at, incident)}. {message.body}",
+                f"when this fell due at {incident.local_text(first.due_at)}. {message.body}",
                 url=message.url,
             )
         with_email = [pk for pk, user in recipients.items() if user.email]
@@ -400,7 +396,7 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "notification": notification,
         "incident": incident,
-        "deadline": _local(notification.deadline_at, incident),
+        "deadline": incident.local_text(notification.deadline_at),
         "late_by": describe_duration(notification.late_by) if notification.late_by else "",
         "link": settings.BEACON_PUBLIC_URL.rstrip("/") + notification.url,
         "preferences_link": settings.BEACON_PUBLIC_URL.rstrip("/")
