@@ -297,7 +297,7 @@ class World:
 
 def _pk(world, objects, route):
     """`<pk>` names an incident under incidents/ and a document under documents/."""
-    head = route.split("<pk>")[0] if "<pk>" in route else route
+    head = route.split("<int:pk>")[0]
     if head.rstrip("/").endswith("documents") and not head.startswith("incidents/"):
         return objects["document"].pk
     return objects["incident"].pk
