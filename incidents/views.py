@@ -73,7 +73,7 @@ def incident_page(view):
     return wrapper
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def attach_service_errors(form, exc: ValidationError) -> None:
     """Attach a service's ValidationError to the form, per field where it names one."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
@@ -130,7 +130,7 @@ def _run(request, incident, tab, form, form_name, call, success):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            attach_service_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(_tab_url(incident, tab))
@@ -186,7 +186,7 @@ def incident_open(request):
             try:
                 incident = services.incident_open(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                attach_service_errors(form, exc)
             else:
                 messages.success(request, f"Incident '{incident.title}' opened.")
                 return redirect("incidents:detail", incident.pk)

@@ -9,20 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.models import Hospital
-from incidents.views import incident_page
+from incidents.views import attach_service_errors, incident_page
 
 from ..models import Contact, IncidentStakeholder, NotificationLogEntry, Send, StakeholderGroup
 from . import forms, permissions, selectors, services
 from .contacts_csv import contacts_csv_lines, parse_contacts_csv
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, per field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _call(form, call) -> bool:
@@ -32,7 +23,7 @@ def _call(form, call) -> bool:
     try:
         call(form.cleaned_data)
     except ValidationError as exc:
-        _form_errors(form, exc)
+        attach_service_errors(form, exc)
         return False
     return True
 
