@@ -21,7 +21,11 @@ def holds_command_role(user, incident: Incident, *roles: str) -> bool:
 
 
 def is_member(user, incident: Incident) -> bool:
-    return incident.memberships.filter(user=user).exists()
+    """Return whether the user is on the incident's team (asked once per incident object)."""
+    cache = incident.__dict__.setdefault("_membership_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = incident.memberships.filter(user=user).exists()
+    return cache[user.pk]
 
 
 def can_view_incident(user, incident: Incident) -> bool:

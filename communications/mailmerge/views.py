@@ -123,8 +123,8 @@ def _batch_action(request, batch_pk, call, success: str):
         call(batch)
     except ValidationError as exc:
         _service_error(request, exc)
-        return redirect("mailmerge:batch", batch_pk=batch.pk)
-    messages.success(request, success)
+    else:
+        messages.success(request, success)
     return redirect("mailmerge:batch", batch_pk=batch.pk)
 
 
