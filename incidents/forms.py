@@ -53,8 +53,23 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time in the incident's zone, within years every clock can count from."""
+
+    FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is not None and not self.FIRST_YEAR <= moment.year <= self.LAST_YEAR:
+            raise forms.ValidationError(
+                f"Enter a date between {self.FIRST_YEAR} and {self.LAST_YEAR}.",
+                code="out_of_range",
+            )
+        return moment
+
+
 def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
-    return forms.DateTimeField(
+    return LocalDateTimeField(
         label=label,
         required=required,
         widget=LocalDateTimeInput(),
