@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
 from django.utils import timezone
 
-from .models import ActivityEntry, Incident
+from .models import ActivityEntry, DataVersion, Incident
 
 GENESIS_HASH = "0" * 64
 _encoder = DjangoJSONEncoder()
@@ -55,7 +56,24 @@ def log_activity(
     )
     entry.hash = entry.expected_hash()
     entry.save()
+    data_changed(incident.pk)
     return entry
+
+
+def data_changed(incident_id: int, *, progress: bool = False) -> None:
+    """Move the incident's data version in the caller's transaction (the dashboard keys on it).
+
+    `progress=True` for a worker's progress that writes no activity entry. The row lock the
+    UPDATE takes orders concurrent changes as their commits are ordered, so a version read
+    after a commit is never one read before it.
+    """
+    field = "progress" if progress else "changes"
+    versions = DataVersion.objects.filter(incident_id=incident_id)
+    if not versions.update(**{field: F(field) + 1}):
+        DataVersion.objects.bulk_create(
+            [DataVersion(incident_id=incident_id)], ignore_conflicts=True
+        )
+        versions.update(**{field: F(field) + 1})
 
 
 @dataclass(frozen=True)

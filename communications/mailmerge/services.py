@@ -60,7 +60,7 @@ from communications.recipients_csv import (
     validate_recipients_csv,
 )
 from communications.services import release_readiness
-from incidents.activity import log_activity
+from incidents.activity import data_changed, log_activity
 from incidents.models import Hospital, Incident
 from incidents.services import facts_update
 
@@ -789,6 +789,7 @@ def _generate_one_chunk(run: MailMergeRun, index: int, prepared, staging: Path) 
         locked.pages_done += result.pages
         locked.heartbeat_at = timezone.now()
         locked.save(update_fields=["letters_done", "pages_done", "heartbeat_at"])
+        data_changed(run.batch.incident_id, progress=True)  # the dashboard's letter counts
     logger.info(
         "mail-merge run %s chunk %s done: %s letters, %s pages",
         run.pk,

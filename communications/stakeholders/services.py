@@ -23,7 +23,7 @@ from django.db.models import Min
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from incidents.activity import log_activity
+from incidents.activity import data_changed, log_activity
 from incidents.models import Incident
 
 from ..kinds import DocumentKind
@@ -590,6 +590,7 @@ def _deliver_one(send: Send, recipient_id: int, connection) -> str | None:
 
 
 def _log_recipient(send: Send, recipient: SendRecipient, outcome: str, note: str) -> None:
+    data_changed(send.incident_id, progress=True)  # the dashboard's email counts
     NotificationLogEntry.objects.create(
         incident_id=send.incident_id,
         stakeholder_id=send.stakeholder_id,

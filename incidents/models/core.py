@@ -485,6 +485,25 @@ class LogVerification(models.Model):
         return f"{self.incident_id}: {'intact' if self.intact else 'broken'}"
 
 
+class DataVersion(models.Model):
+    """How often an incident's data has changed: what the executive dashboard's cache keys on.
+
+    Moved in the transaction of each change, so that its order is the order of the commits:
+    `changes` by every activity entry (`log_activity`, under the incident lock), `progress` by
+    the workers' progress that writes no entry (an email delivered or failed, a chunk of
+    letters generated). See `incidents.activity.data_changed`.
+    """
+
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, primary_key=True, related_name="data_version"
+    )
+    changes = models.PositiveBigIntegerField(default=0)
+    progress = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.incident_id}: {self.changes} changes, {self.progress} progress"
+
+
 class Heartbeat(models.Model):
     """When a periodic process (Celery beat, the reminder sweep) last ran."""
 
@@ -520,6 +539,7 @@ __all__ = [
     "activity_entry_digest",
     "ActivityEntry",
     "LogVerification",
+    "DataVersion",
     "Heartbeat",
     "STATUS_TRANSITIONS",
 ]

@@ -22,7 +22,7 @@ from communications.models import (
 )
 from communications.pdf.mailmerge import letter_sha256
 from communications.pdf.verify import verify_pdf
-from incidents.models import ActivityEntry
+from incidents.models import ActivityEntry, DataVersion
 from tests.communications.mailmerge.conftest import (
     MARKERS,
     imported_batch,
@@ -71,6 +71,13 @@ def test_run_writes_every_letter_once_in_files_of_at_most_chunk_size(generated):
     manifest = manifest_rows(run)
     assert sorted(row["reference"] for row in manifest) == sorted(r["reference"] for r in rows)
     assert run.letters_done == run.letters_total == 30
+
+
+def test_each_chunk_moves_the_incident_progress_version(generated):
+    """The dashboard's letter counts are cached by this version (incidents.dashboard)."""
+    run, _rows = generated
+    version = DataVersion.objects.get(incident_id=run.batch.incident_id)
+    assert version.progress == run.chunks.count() == 4
 
 
 def test_manifest_page_ranges_agree_with_pdfinfo_and_start_on_odd_pages(generated):
