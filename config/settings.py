@@ -241,6 +241,20 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Caches live in each process's memory. The dashboard's rendered sections are keyed by a digest
+# of the data they show, read from the database on every request (incidents/dashboard.py), so
+# a process never serves a section older than its data and nothing needs invalidating across
+# processes; TIMEOUT bounds only how old relative times ("for 3 hours") can be.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "dashboard": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "beacon-dashboard",
+        "TIMEOUT": int(os.environ.get("BEACON_DASHBOARD_CACHE_SECONDS", 120)),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

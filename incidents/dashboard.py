@@ -2,17 +2,25 @@
 
 The dashboard is about the response in progress: every section reads the incidents that are not
 closed and that the user may see (restricted incidents are invisible to non-members, in every
-count and chart). `active_incidents` fetches them once per render, with their deadline counts and
-their activity-log check, and every other query filters on their ids, so the cost follows the
-active response, not the history (bench/bench_dashboard.py). Rows shown in a table come back as
-small frozen dataclasses with their countdown text precomputed: the template only prints.
+count and chart). `active_incidents` fetches them once per request, with their activity-log
+check and their data version, and every other query filters on their ids, so the cost follows
+the active response, not the history (bench/bench_dashboard.py). Rows shown in a table come back
+as small frozen dataclasses with their countdown text precomputed: the template only prints.
+
+Rendered sections are cached under a digest of the visible incidents and their data versions
+(`section_key`), so a refresh with nothing changed runs none of the section queries, users who
+see the same incidents share one rendering, and a change moves the key in the transaction that
+makes it: no section is older than its data (docs/ARCHITECTURE.md, "The dashboard's cache").
 """
 
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import (
     Case,
     Count,
@@ -20,6 +28,7 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -28,6 +37,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Heartbeat, Obligation, ObligationStatus, Status
@@ -72,11 +82,15 @@ class ActiveIncident:
     severity: int
     status: str
     opened_at: datetime
-    open_obligations: int
-    next_due: datetime | None
     chain_checked_at: datetime | None
     chain_intact: bool | None
     chain_broken_seq: int | None
+    # How often its data has changed (DataVersion): what the sections' cache keys are made of.
+    changes: int | None
+    progress: int | None
+    # Filled in by `incidents_section` for the incidents it lists.
+    open_obligations: int = 0
+    next_due: datetime | None = None
 
     @property
     def status_label(self) -> str:
@@ -101,32 +115,27 @@ class ActiveScope:
     def titles(self) -> dict[int, str]:
         return {incident.pk: incident.title for incident in self.incidents}
 
+    @cached_property
+    def changes_digest(self) -> str:
+        """A digest of the incidents, in order, with their titles, states and data versions."""
+        rows = [(i.pk, i.title, i.severity, i.status, i.changes) for i in self.incidents]
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+    @cached_property
+    def progress_digest(self) -> str:
+        """The same with the workers' progress too (emails sent, letters generated)."""
+        rows = [(self.changes_digest, *(i.progress for i in self.incidents))]
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
+
 
 def active_incidents(user) -> ActiveScope:
     """Return the visible incidents that are not closed, most severe first, in one query.
 
-    Each comes with its open-deadline count, its next due time and its latest log check.
+    Each comes with its latest log check and its data version (`DataVersion`).
     """
-    open_obligations = Obligation.objects.filter(
-        incident=OuterRef("pk"), status__in=OPEN_OBLIGATIONS
-    ).order_by()
     rows = (
         visible_incidents(user)
         .exclude(status=Status.CLOSED)
-        .annotate(
-            open_obligations=Coalesce(
-                Subquery(
-                    open_obligations.values("incident").annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-            next_due=Subquery(
-                open_obligations.filter(due_at__isnull=False)
-                .order_by("due_at")
-                .values("due_at")[:1]
-            ),
-        )
         .order_by("severity", "-opened_at")
         .values_list(
             "pk",
@@ -134,14 +143,33 @@ def active_incidents(user) -> ActiveScope:
             "severity",
             "status",
             "opened_at",
-            "open_obligations",
-            "next_due",
             "log_verification__checked_at",
             "log_verification__intact",
             "log_verification__broken_seq",
+            "data_version__changes",
+            "data_version__progress",
         )
     )
     return ActiveScope([ActiveIncident(*row) for row in rows])
+
+
+def with_deadline_counts(incidents: list[ActiveIncident]) -> list[ActiveIncident]:
+    """Return `incidents` with their open-deadline counts and next due times (one query)."""
+    counts = {
+        incident_id: (n, next_due)
+        for incident_id, n, next_due in Obligation.objects.filter(
+            incident_id__in=[incident.pk for incident in incidents],
+            status__in=OPEN_OBLIGATIONS,
+        )
+        .order_by()
+        .values_list("incident_id")
+        .annotate(n=Count("pk"), next_due=Min("due_at"))
+    }
+    return [
+        replace(incident, open_obligations=n, next_due=next_due)
+        for incident in incidents
+        for n, next_due in [counts.get(incident.pk, (0, None))]
+    ]
 
 
 # Deadlines ---------------------------------------------------------------------------------
@@ -655,15 +683,14 @@ def stacked_columns(days: list[DayCounts], *, width: int = 420, height: int = 16
 
 
 def incidents_section(scope: ActiveScope, now: datetime) -> dict:
-    return {"incidents": scope.shown, "incidents_more": len(scope.incidents) - len(scope.shown)}
+    return {
+        "incidents": with_deadline_counts(scope.shown),
+        "incidents_more": len(scope.incidents) - len(scope.shown),
+    }
 
 
 def deadlines_section(scope: ActiveScope, now: datetime) -> dict:
     return {"deadlines": next_deadlines(scope), "now": now}
-
-
-def pipeline_section(scope: ActiveScope, now: datetime) -> dict:
-    return {"pipeline": approval_pipeline(scope, now=now), "now": now}
 
 
 def notifications_section(scope: ActiveScope, now: datetime) -> dict:
@@ -693,7 +720,7 @@ def charts_section(scope: ActiveScope, now: datetime, pipeline: Pipeline) -> dic
 
 
 def dashboard_data(user, *, now: datetime | None = None) -> dict:
-    """Return everything the dashboard and the executive brief show."""
+    """Return everything the dashboard shows, uncached (the executive brief prints it)."""
     now = now or timezone.now()
     scope = active_incidents(user)
     pipeline = approval_pipeline(scope, now=now)
@@ -707,3 +734,76 @@ def dashboard_data(user, *, now: datetime | None = None) -> dict:
         **media_section(scope, now),
         **health_section(scope, now),
     }
+
+
+# Rendered sections, cached by what they show -----------------------------------------------
+
+# Every section the page shows, in no particular order; each refreshes itself every 30 seconds.
+SECTIONS = ("incidents", "deadlines", "pipeline", "charts", "notifications", "media", "health")
+UNCACHED = frozenset({"health"})  # heartbeats move every minute; one small query
+SECTION_CACHE = "dashboard"
+
+
+def section_key(name: str, scope: ActiveScope, today: date) -> str:
+    """Return the cache key of a rendered section: a digest of everything that can change it.
+
+    The visible active incidents (so users who see different incidents never share a section),
+    each one's title, severity, status and data version (`DataVersion`: every change moves it,
+    in the change's own transaction; a worker's progress moves only `progress`, which only
+    notification progress shows), and the local date, which starts a new day for the chart and
+    "released today". Relative times in a cached section ("for 3 hours", countdown text for
+    readers without JavaScript) are at most the cache's TIMEOUT old; the browser re-ticks
+    every countdown each second.
+    """
+    data = scope.progress_digest if name == "notifications" else scope.changes_digest
+    return f"dashboard:{name}:{today.isoformat()}:{data}"
+
+
+class _Contexts:
+    """The template context of each section, computed on demand within one render."""
+
+    builders = {
+        "incidents": incidents_section,
+        "deadlines": deadlines_section,
+        "notifications": notifications_section,
+        "media": media_section,
+        "health": health_section,
+    }
+
+    def __init__(self, scope: ActiveScope, now: datetime):
+        self.scope, self.now = scope, now
+
+    @cached_property
+    def pipeline(self) -> Pipeline:  # the pipeline section and the chart share it
+        return approval_pipeline(self.scope, now=self.now)
+
+    def __getitem__(self, name: str) -> dict:
+        if name == "pipeline":
+            return {"pipeline": self.pipeline, "now": self.now}
+        if name == "charts":
+            return charts_section(self.scope, self.now, self.pipeline)
+        return self.builders[name](self.scope, self.now)
+
+
+def render_sections(scope: ActiveScope, names, *, now: datetime) -> dict[str, str]:
+    """Return each named section as HTML, from the cache where its data has not changed.
+
+    A section missing from the cache runs its queries and renders; the ones found cost
+    nothing but the key. Users who see the same incidents share the rendered sections.
+    """
+    cache = caches[SECTION_CACHE]
+    today = timezone.localdate(now)
+    keys = {name: section_key(name, scope, today) for name in names if name not in UNCACHED}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    contexts, html, fresh = _Contexts(scope, now), {}, {}
+    for name in names:
+        key = keys.get(name)
+        if key in found:
+            html[name] = found[key]
+            continue
+        html[name] = render_to_string(f"incidents/dashboard/_{name}.html", contexts[name])
+        if key is not None:
+            fresh[key] = html[name]
+    if fresh:
+        cache.set_many(fresh)
+    return html

@@ -733,30 +733,22 @@ def healthz(request):
     return JsonResponse(body, status=200 if body["ok"] else 503)
 
 
-DASHBOARD_SECTIONS = {
-    "incidents": dashboard.incidents_section,
-    "deadlines": dashboard.deadlines_section,
-    "pipeline": dashboard.pipeline_section,
-    "notifications": dashboard.notifications_section,
-    "media": dashboard.media_section,
-    "health": dashboard.health_section,
-}
-
-
 @require_GET
 def dashboard_page(request):
     """The whole response at a glance; sections refresh themselves with htmx."""
-    return render(request, "incidents/dashboard.html", dashboard.dashboard_data(request.user))
+    now = timezone.now()
+    scope = dashboard.active_incidents(request.user)
+    sections = dashboard.render_sections(scope, dashboard.SECTIONS, now=now)
+    return render(request, "incidents/dashboard.html", {"now": now, "sections": sections})
 
 
 @require_GET
 def dashboard_section(request, section):
     """One dashboard section as an HTML fragment (htmx polls it every 30 seconds)."""
-    if section not in DASHBOARD_SECTIONS:
+    if section not in dashboard.SECTIONS:
         raise Http404("No such section.")
     scope = dashboard.active_incidents(request.user)
-    context = DASHBOARD_SECTIONS[section](scope, timezone.now())
-    return render(request, f"incidents/dashboard/_{section}.html", context)
+    return HttpResponse(dashboard.render_sections(scope, [section], now=timezone.now())[section])
 
 
 @require_GET

@@ -57,6 +57,14 @@ def pytest_unconfigure(config):
     shutil.rmtree(TEST_BROKER_DIR, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """Start every test with no rendered dashboard sections (the cache lives in this process)."""
+    from django.core.cache import caches
+
+    caches["dashboard"].clear()
+
+
 @pytest.fixture
 def postgres():
     """Require PostgreSQL as the test database (database behaviour: locks, triggers)."""
