@@ -81,7 +81,6 @@ class ActiveIncident:
     title: str
     severity: int
     status: str
-    opened_at: datetime
     chain_checked_at: datetime | None
     chain_intact: bool | None
     chain_broken_seq: int | None
@@ -124,8 +123,8 @@ class ActiveScope:
     @cached_property
     def progress_digest(self) -> str:
         """The same with the workers' progress too (emails sent, letters generated)."""
-        rows = [(self.changes_digest, *(i.progress for i in self.incidents))]
-        return hashlib.sha256(repr(rows).encode()).hexdigest()
+        progress = [i.progress for i in self.incidents]
+        return hashlib.sha256(repr((self.changes_digest, progress)).encode()).hexdigest()
 
 
 def active_incidents(user) -> ActiveScope:
@@ -142,7 +141,6 @@ def active_incidents(user) -> ActiveScope:
             "title",
             "severity",
             "status",
-            "opened_at",
             "log_verification__checked_at",
             "log_verification__intact",
             "log_verification__broken_seq",
@@ -719,23 +717,6 @@ def charts_section(scope: ActiveScope, now: datetime, pipeline: Pipeline) -> dic
     }
 
 
-def dashboard_data(user, *, now: datetime | None = None) -> dict:
-    """Return everything the dashboard shows, uncached (the executive brief prints it)."""
-    now = now or timezone.now()
-    scope = active_incidents(user)
-    pipeline = approval_pipeline(scope, now=now)
-    return {
-        "now": now,
-        **incidents_section(scope, now),
-        **deadlines_section(scope, now),
-        "pipeline": pipeline,
-        **charts_section(scope, now, pipeline),
-        **notifications_section(scope, now),
-        **media_section(scope, now),
-        **health_section(scope, now),
-    }
-
-
 # Rendered sections, cached by what they show -----------------------------------------------
 
 # Every section the page shows, in no particular order; each refreshes itself every 30 seconds.
@@ -807,3 +788,13 @@ def render_sections(scope: ActiveScope, names, *, now: datetime) -> dict[str, st
     if fresh:
         cache.set_many(fresh)
     return html
+
+
+def dashboard_data(user, *, now: datetime | None = None) -> dict:
+    """Return everything the dashboard shows, uncached (the executive brief prints it)."""
+    now = now or timezone.now()
+    contexts = _Contexts(active_incidents(user), now)
+    data = {"now": now}
+    for name in SECTIONS:
+        data.update(contexts[name])
+    return data
