@@ -117,14 +117,19 @@ def error_report(request, batch_pk):
     return _private(response)
 
 
-def _batch_action(request, batch_pk, call, success: str):
-    batch = selectors.visible_batch(request.user, batch_pk)
+def _act(request, target, call, success: str) -> None:
+    """Call one service on a batch, run or variant; say what it did, or the error it named."""
     try:
-        call(batch)
+        call(target)
     except ValidationError as exc:
         _service_error(request, exc)
     else:
         messages.success(request, success)
+
+
+def _batch_action(request, batch_pk, call, success: str):
+    batch = selectors.visible_batch(request.user, batch_pk)
+    _act(request, batch, call, success)
     return redirect("mailmerge:batch", batch_pk=batch.pk)
 
 
@@ -167,14 +172,14 @@ def variant_assign(request, variant_pk):
     if not form.is_valid():
         messages.error(request, "Choose one of this incident's patient letters.")
         return redirect("mailmerge:batch", batch_pk=variant.batch_id)
-    try:
-        services.variant_assign(
+    _act(
+        request,
+        variant,
+        lambda variant: services.variant_assign(
             actor=request.user, variant=variant, document=form.cleaned_data["document"]
-        )
-    except ValidationError as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, f"Variant {variant.key} prints the chosen letter.")
+        ),
+        f"Variant {variant.key} prints the chosen letter.",
+    )
     return redirect("mailmerge:batch", batch_pk=variant.batch_id)
 
 
@@ -224,12 +229,7 @@ def run_progress(request, run_pk):
 
 def _run_action(request, run_pk, call, success: str):
     run = selectors.visible_run(request.user, run_pk)
-    try:
-        call(run)
-    except ValidationError as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, success)
+    _act(request, run, call, success)
     return redirect("mailmerge:run", run_pk=run.pk)
 
 
