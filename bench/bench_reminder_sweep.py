@@ -95,19 +95,7 @@ def seed_due(due: int) -> list[int]:
             for i in range(count)
         )
         rows = [
-            Reminder(
-                key=row.key,
-                incident=incident,
-                kind=row.kind,
-                subject_type=row.subject_type,
-                subject_id=row.subject_id,
-                rung=row.rung,
-                escalation=row.escalation,
-                target_user_id=row.target_user_id,
-                target_role=row.target_role,
-                deadline_at=row.deadline_at,
-                due_at=row.due_at,
-            )
+            row.reminder()
             for task in tasks
             for row in task_wanted(task, incident)
             if row.rung == "T-30m"

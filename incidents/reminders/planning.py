@@ -9,7 +9,7 @@ changed and deletes unsent rows no longer wanted. Sent rows are history and are 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q
@@ -52,6 +52,10 @@ class Wanted:
     target_role: str
     deadline_at: datetime
     due_at: datetime
+
+    def reminder(self) -> Reminder:
+        """Return the unsaved Reminder row this wants (the fields are the model's)."""
+        return Reminder(**asdict(self))
 
 
 def reminder_key(
@@ -322,19 +326,7 @@ def _sync(scope: Q, wanted: list[Wanted]) -> None:
                 due_at=row.due_at, retry_at=None
             )
     new = [
-        Reminder(
-            key=row.key,
-            incident_id=row.incident_id,
-            kind=row.kind,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            rung=row.rung,
-            escalation=row.escalation,
-            target_user_id=row.target_user_id,
-            target_role=row.target_role,
-            deadline_at=row.deadline_at,
-            due_at=row.due_at,
-        )
+        row.reminder()
         for key, row in wanted_by_key.items()
         if key not in existing and (row.escalation or row.due_at >= now - PLAN_GRACE)
     ]
