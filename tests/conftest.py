@@ -94,9 +94,10 @@ def worker_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     db = connection.settings_dict
     env = dict(os.environ)
     env["BEACON_CELERY_QUEUE"] = TEST_QUEUE
+    if settings.CELERY_BROKER_URL.startswith("filesystem"):  # whatever the database
+        env["BEACON_BROKER_DIR"] = str(TEST_BROKER_DIR)
     if db["ENGINE"].endswith("sqlite3"):
         env["BEACON_SQLITE_PATH"] = str(db["NAME"])
-        env["BEACON_BROKER_DIR"] = str(TEST_BROKER_DIR)
     else:
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
         host = db.get("HOST") or "127.0.0.1"
