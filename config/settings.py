@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "django_htmx",
     "accounts",
     "incidents",
     "communications",
@@ -105,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.TwoFactorVerifyMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks

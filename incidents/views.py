@@ -31,6 +31,7 @@ from .models import (
     Severity,
     Status,
 )
+from .web import attach_service_errors  # noqa: F401  (re-exported for other apps' views)
 
 TABS = (
     ("briefing", "Briefing"),
@@ -71,15 +72,6 @@ def incident_page(view):
             return view(request, incident, *args, **kwargs)
 
     return wrapper
-
-
-def attach_service_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, per field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _tab_url(incident, tab: str) -> str:
