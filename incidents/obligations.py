@@ -12,9 +12,11 @@ from accounts.twofactor import require_two_factor
 from . import permissions
 from .activity import log_activity
 from .clocks import (
+    FactsError,
     Hold,
     IncidentFacts,
     RuleError,
+    Status,
     incident_deadlines,
     load_rules,
     rule_from_mapping,
@@ -67,13 +69,29 @@ def hospital_rules() -> tuple:
     return tuple(rules)
 
 
+# The engine's statuses as the Obligation row stores them. A provisional date (counted from an
+# earlier anchor until the law's own anchor is recorded) runs like a due one; its basis says
+# "provisional". A ClockState of its own needs a migration (phase 2 of issue 18).
+CLOCK_STATES = {
+    Status.DUE: ClockState.DUE,
+    Status.PROVISIONAL: ClockState.DUE,
+    Status.WAITING_FOR_ANCHOR: ClockState.WAITING,
+    Status.TOLLED: ClockState.TOLLED,
+}
+
+
 def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obligation]:
     """Recompute the incident's obligations in the caller's transaction.
 
     Keeps the status, owner and links of obligations that still apply; a moved due time, a new
-    obligation and one that no longer applies each write an activity entry saying why.
+    obligation and one that no longer applies each write an activity entry saying why. Facts
+    the clocks refuse (a total below a region's count, a year outside 1900-2199) raise
+    ValidationError, so the caller's transaction saves nothing.
     """
-    deadlines = incident_deadlines(incident_facts(incident), (*load_rules(), *hospital_rules()))
+    try:
+        deadlines = incident_deadlines(incident_facts(incident), (*load_rules(), *hospital_rules()))
+    except FactsError as error:
+        raise ValidationError(str(error)) from None
     existing = {o.rule_id: o for o in Obligation.objects.filter(incident=incident)}
     seen = set()
     for deadline in deadlines:
@@ -86,7 +104,7 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
             "anchor": deadline.anchor,
             "rule_version": str(deadline.version or ""),
             "needs_review": deadline.needs_review,
-            "clock_state": str(deadline.status),
+            "clock_state": CLOCK_STATES[deadline.status],
             "due_at": deadline.due,
             "target_at": deadline.target,
             "basis": deadline.basis,
@@ -99,7 +117,7 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
             when = (
                 f"due {incident.local_text(deadline.due)}"
                 if deadline.due
-                else ClockState(str(deadline.status)).label.lower()
+                else CLOCK_STATES[deadline.status].label.lower()
             )
             log_activity(
                 incident=incident,

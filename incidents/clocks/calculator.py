@@ -1,79 +1,72 @@
 """Pure functions that turn an incident's facts and the rules into notification deadlines.
 
-The conventions are those of REGULATORY_CLOCKS.md §1 (see docs/CLOCKS.md):
+The conventions (docs/CLOCKS.md states them in full):
 
-* calendar days: the anchor's local date + N, due 23:59:59 local;
-* business days: counted from the day after the anchor's local date, skipping Saturdays,
-  Sundays and the rule's holiday calendar, due 23:59:59 local on the Nth counted day;
-* hours: the anchor instant + N hours of elapsed time (DST changes do not stretch the clock);
-* annual: the offset counted from 31 December of the anchor's year;
-* a law-enforcement hold stops a tolling clock while it runs (a stopwatch); a hold that starts
-  after the deadline has passed changes nothing.
+* every clock counts from its own anchor; a clock whose anchor is missing waits, or is
+  *provisional* when an earlier anchor it can never precede is recorded (discovery before
+  determination);
+* calendar days: the anchor's local date + N, due 23:59:59 local, where the local date is the
+  earliest of the anchor's date in the hospital's zone and in the zone it was recorded in;
+* business days: counted from the day after that date, skipping weekends and the legal holidays
+  of the rule's reviewed calendar (``calendars.py``); hours: elapsed time; months: the same day
+  number N months later (or that month's last day);
+* a cut-off (SEC: 17:30 New York time) replaces 23:59:59 on the last day;
+* each rule says what a law-enforcement hold does to it (``le_hold``);
+* a rule due "no later than" another notice is due by that notice when it comes first;
+* each rule's version is the one in force on the date of its own anchor.
 
-No ORM and no clock reading: the same facts always give the same deadlines.
+No ORM: the same facts (and, for rules still waiting for their anchor, the same ``on`` date)
+always give the same deadlines.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import holidays
-
+from incidents.clocks.calendars import NO_HOLIDAYS, CalendarError, holiday_calendar, holidays_of
+from incidents.clocks.counting import (
+    anchor_date,
+    annual_count,
+    count_offset,
+    day_text,
+    end_of_local_day,
+    local_date,
+)
+from incidents.clocks.facts import (
+    FactsError,
+    IncidentFacts,
+    check_facts,
+    incident_zone,
+)
+from incidents.clocks.holds import (
+    HOLD_READINGS,
+    CountedHold,
+    HoldApplied,
+    HoldResult,
+    apply_holds,
+    counted_holds,
+)
 from incidents.clocks.rules import (
-    ANCHOR_EVENTS,
     EU_MEMBER_STATES,
-    NO_HOLIDAYS,
     Offset,
     Rule,
     Threshold,
     canonical_region,
-    is_region_code,
     load_rules,
 )
 
-END_OF_DAY = time(23, 59, 59)
-ORAL_HOLD_LIMIT = timedelta(days=30)
-
 
 class Status(StrEnum):
-    """Where an obligation stands."""
+    """Where an obligation's clock stands."""
 
     DUE = "due"
+    PROVISIONAL = "provisional"
     WAITING_FOR_ANCHOR = "waiting_for_anchor"
     TOLLED = "tolled"
-
-
-class FactsError(ValueError):
-    """Incident facts the calculator cannot use (unknown event, naive time, bad code)."""
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A law-enforcement request to delay notice (45 CFR 164.412); ``end`` None while open."""
-
-    start: datetime
-    end: datetime | None = None
-    written: bool = True
-
-
-@dataclass(frozen=True)
-class IncidentFacts:
-    """What the clocks need to know about an incident; every datetime is time-zone aware."""
-
-    tz: str
-    events: Mapping[str, datetime] = field(default_factory=dict)
-    affected_total: int | None = None  # None: the sum of affected_by_region
-    affected_by_region: Mapping[str, int] = field(default_factory=dict)
-    unreachable: int = 0
-    public_company: bool = False
-    business_associate: bool = False
-    holds: tuple[Hold, ...] = ()
-    enabled_drafts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -93,6 +86,15 @@ class Deadline:
     version: int = 1
     needs_review: bool = False
     draft: bool = False
+    kind: str = "statutory"
+    effective_from: date | None = None
+    effective_to: date | None = None
+    le_hold: str = "none"
+    counted_from: str = ""  # the event (or rule's due time) the date counts from
+    holidays_skipped: tuple[date, ...] = ()
+    holds_applied: tuple[HoldApplied, ...] = ()
+    notes: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,39 +113,114 @@ def incident_deadlines(
 ) -> list[Deadline]:
     """Return every deadline the incident owes, soonest first, waiting ones last.
 
-    ``on`` picks the version of each rule in force; by default the local date of the earliest
-    recorded event (the law in force when the incident began), or today without any event.
+    Each rule's version is the one in force on the local date of its own anchor (or of the
+    anchor its provisional date counts from). ``on`` picks the version a rule still waiting
+    for its anchor shows (default: today in the incident's zone).
     """
     tz = incident_zone(facts)
-    check_facts(facts)
+    time_notes = check_facts(facts)
     rules = load_rules() if rules is None else tuple(rules)
-    on = on or _default_rule_date(facts, tz)
+    on = on or datetime.now(tz).date()
     counts = _counts(facts)
-    deadlines = [
-        deadline
-        for rule in rules
-        if rule.in_effect_on(on) and (not rule.draft or rule.id in facts.enabled_drafts)
-        for deadline in _rule_deadlines(rule, facts, counts, tz)
-    ]
+    versions: dict[str, list[Rule]] = {}
+    for rule in rules:
+        if not rule.draft or rule.id in facts.enabled_drafts:
+            versions.setdefault(rule.id, []).append(rule)
+    # Rules that count from another rule's due time come after the rules they count from.
+    order = sorted(versions, key=lambda rule_id: bool(versions[rule_id][0].provisional_from_rule))
+    computed: dict[str, Deadline] = {}
+    deadlines: list[Deadline] = []
+    try:
+        for rule_id in order:
+            rule = _version_in_force(versions[rule_id], facts, tz, on, computed)
+            if rule is None:
+                continue
+            found = _rule_deadlines(rule, facts, counts, tz, time_notes, computed)
+            for deadline in found:
+                computed.setdefault(deadline.rule_id, deadline)
+            deadlines.extend(found)
+    except CalendarError as error:
+        raise FactsError(str(error)) from None
     return sorted(deadlines, key=_deadline_order)
 
 
-def rule_deadlines(rule: Rule, facts: IncidentFacts) -> list[Deadline]:
-    """Return the deadlines one rule imposes on the incident (none when it does not apply)."""
+def rule_deadlines(rule: Rule, facts: IncidentFacts, *, on: date | None = None) -> list[Deadline]:
+    """Return the deadlines one rule imposes on the incident (none when it does not apply).
+
+    Nothing when the rule is not in force on the date of its anchor (``on`` while waiting).
+    """
     tz = incident_zone(facts)
-    check_facts(facts)
-    return _rule_deadlines(rule, facts, _counts(facts), tz)
+    time_notes = check_facts(facts)
+    if not rule.in_effect_on(_version_date(rule, facts, tz, on or datetime.now(tz).date(), {})):
+        return []
+    try:
+        return _rule_deadlines(rule, facts, _counts(facts), tz, time_notes, {})
+    except CalendarError as error:
+        raise FactsError(str(error)) from None
+
+
+def _version_in_force(
+    candidates: list[Rule],
+    facts: IncidentFacts,
+    tz: ZoneInfo,
+    on: date,
+    computed: Mapping[str, Deadline],
+) -> Rule | None:
+    """Return the version in force on the date of its own anchor, or None outside them all."""
+    in_force = [
+        rule
+        for rule in candidates
+        if rule.in_effect_on(_version_date(rule, facts, tz, on, computed))
+    ]
+    return max(in_force, key=lambda rule: rule.version, default=None)
+
+
+def _version_date(
+    rule: Rule, facts: IncidentFacts, tz: ZoneInfo, on: date, computed: Mapping[str, Deadline]
+) -> date:
+    """Return the date that picks a rule's version: its anchor's, else its provisional one's."""
+    start = _counting_start(rule, facts, computed)
+    return on if start is None else anchor_date(start[1], tz)
+
+
+def _counting_start(
+    rule: Rule, facts: IncidentFacts, computed: Mapping[str, Deadline]
+) -> tuple[str, datetime, bool] | None:
+    """Return (what, instant, provisional) the rule counts from, or None while it waits."""
+    if rule.anchor in facts.events:
+        return rule.anchor, facts.events[rule.anchor], False
+    if rule.provisional_from and rule.provisional_from in facts.events:
+        return rule.provisional_from, facts.events[rule.provisional_from], True
+    if rule.provisional_from_rule:
+        source = computed.get(rule.provisional_from_rule)
+        if source is not None and source.due is not None:
+            return f"the due time of {rule.provisional_from_rule}", source.due, True
+    return None
 
 
 def _rule_deadlines(
-    rule: Rule, facts: IncidentFacts, counts: _Counts, tz: ZoneInfo
+    rule: Rule,
+    facts: IncidentFacts,
+    counts: _Counts,
+    tz: ZoneInfo,
+    time_notes: Mapping[str, str],
+    computed: Mapping[str, Deadline],
 ) -> list[Deadline]:
     """Return the deadlines of one rule for already checked facts."""
     if not jurisdiction_applies(rule.jurisdiction, counts.by_region):
         return []
     if rule.per_subdivision:
         return [
-            _deadline(rule, facts, tz, reason, rule_id=f"{rule.id}.{region}", region=region)
+            _deadline(
+                rule,
+                facts,
+                tz,
+                reason,
+                time_notes,
+                computed,
+                rule_id=f"{rule.id}.{region}",
+                region=region,
+            )
             for region in sorted(counts.by_region)
             if region.startswith("US-")
             for reason in [
@@ -153,7 +230,9 @@ def _rule_deadlines(
         ]
     resident_count = residents(rule.jurisdiction, counts)
     reason = threshold_reason(rule.threshold, counts, rule.jurisdiction, resident_count)
-    return [] if reason is None else [_deadline(rule, facts, tz, reason)]
+    if reason is None:
+        return []
+    return [_deadline(rule, facts, tz, reason, time_notes, computed)]
 
 
 def jurisdiction_applies(jurisdiction: str, by_region: Mapping[str, int]) -> bool:
@@ -213,174 +292,34 @@ def threshold_reason(
     return ", ".join(text for _, text in conditions)
 
 
-# --- the day and hour conventions -------------------------------------------------------------
-
-
-def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
-    """Return 23:59:59 local time on ``day``."""
-    return datetime.combine(day, END_OF_DAY, tzinfo=tz)
-
-
-def local_date(instant: datetime, tz: ZoneInfo) -> date:
-    """Return the date an instant falls on in the incident's time zone."""
-    return instant.astimezone(tz).date()
-
-
-def calendar_days_due(anchor: datetime, days: int, tz: ZoneInfo) -> datetime:
-    """Return 23:59:59 local on the anchor's local date plus ``days``."""
-    return end_of_local_day(local_date(anchor, tz) + timedelta(days=days), tz)
-
-
-def business_days_due(anchor: datetime, days: int, tz: ZoneInfo, calendar: str) -> datetime:
-    """Return 23:59:59 local on the ``days``-th business day after the anchor's local date."""
-    return end_of_local_day(add_business_days(local_date(anchor, tz), days, calendar), tz)
-
-
-def hours_due(anchor: datetime, hours: int, tz: ZoneInfo) -> datetime:
-    """Return the anchor instant plus ``hours`` of elapsed time, shown in local time."""
-    return (anchor.astimezone(UTC) + timedelta(hours=hours)).astimezone(tz)
-
-
-def annual_due(anchor: datetime, offset: Offset, tz: ZoneInfo, calendar: str) -> datetime:
-    """Return the offset counted from 31 December of the anchor's local year."""
-    year_end = datetime.combine(date(local_date(anchor, tz).year, 12, 31), time(12), tzinfo=tz)
-    return offset_due(year_end, offset, tz, calendar)
-
-
-def offset_due(anchor: datetime, offset: Offset, tz: ZoneInfo, calendar: str) -> datetime:
-    """Return the due time of ``offset`` counted from ``anchor`` under the unit's convention."""
-    if offset.unit == "hours":
-        return hours_due(anchor, offset.amount, tz)
-    if offset.unit == "calendar_days":
-        return calendar_days_due(anchor, offset.amount, tz)
-    return business_days_due(anchor, offset.amount, tz, calendar)
-
-
-def is_business_day(day: date, calendar: str) -> bool:
-    """Return whether ``day`` is a weekday and not a holiday of the calendar."""
-    return day.weekday() < 5 and day not in holiday_dates(calendar, day.year)
-
-
-def add_business_days(start: date, days: int, calendar: str) -> date:
-    """Return the ``days``-th business day counted from the day after ``start``."""
-    day = start
-    counted = 0
-    while counted < days:
-        day += timedelta(days=1)
-        if is_business_day(day, calendar):
-            counted += 1
-    return day
-
-
-def next_business_day(day: date, calendar: str) -> date:
-    """Return ``day`` itself when it is a business day, else the next one."""
-    while not is_business_day(day, calendar):
-        day += timedelta(days=1)
-    return day
-
-
-@functools.cache
-def holiday_dates(calendar: str, year: int) -> frozenset[date]:
-    """Return the public holidays of a calendar (``US``, ``US-CA``, ``GB``, ``none``) in a year."""
-    if calendar == NO_HOLIDAYS:
-        return frozenset()
-    if calendar.startswith("US-"):
-        return frozenset(holidays.US(subdiv=calendar[3:], years=year))
-    return frozenset(holidays.country_holidays(calendar, years=year))
-
-
-# --- law-enforcement holds --------------------------------------------------------------------
-
-
-def hold_periods(holds: Iterable[Hold], tz: ZoneInfo) -> list[tuple[datetime, datetime | None]]:
-    """Return the periods (in UTC) the holds stop the clock, merged and in order; None = open.
-
-    A written hold runs as stated. An oral hold runs at most 30 calendar days from the oral
-    statement, and gives way to a written hold that arrives within that time.
-    """
-    holds = tuple(holds)
-    written_starts = sorted(hold.start.astimezone(UTC) for hold in holds if hold.written)
-    periods: list[tuple[datetime, datetime | None]] = []
-    for hold in holds:
-        start = hold.start.astimezone(UTC)
-        end = None if hold.end is None else hold.end.astimezone(UTC)
-        if not hold.written:
-            limit = _local_shift(hold.start, ORAL_HOLD_LIMIT, tz).astimezone(UTC)
-            superseded_at = next((s for s in written_starts if start <= s <= limit), None)
-            end = min(e for e in (end, limit, superseded_at) if e is not None)
-        periods.append((start, end))
-    return _merge_periods(periods)
-
-
-def tolled_due(
-    anchor: datetime, due: datetime, periods: list[tuple[datetime, datetime | None]]
-) -> tuple[datetime | None, timedelta, datetime | None]:
-    """Return (due, time tolled, open hold start) after stopping the clock during the periods.
-
-    The clock runs from the anchor; a period stops it only if it starts before the (already
-    extended) due time. An open period that does so suspends the deadline: due is None.
-    All three datetimes must share one frame: aware instants, or naive local wall-clock times.
-    """
-    tolled = timedelta(0)
-    for start, end in periods:
-        start = max(start, anchor)
-        if end is not None and end <= start:
-            continue
-        if start >= due:
-            break
-        if end is None:
-            return None, tolled, start
-        due += end - start
-        tolled += end - start
-    return due, tolled, None
-
-
-def _merge_periods(
-    periods: list[tuple[datetime, datetime | None]],
-) -> list[tuple[datetime, datetime | None]]:
-    """Return the periods with overlapping ones joined, ordered by start."""
-    merged: list[tuple[datetime, datetime | None]] = []
-    for start, end in sorted(periods, key=lambda period: period[0]):
-        if merged:
-            last_start, last_end = merged[-1]
-            if last_end is None:
-                break
-            if start <= last_end:
-                merged[-1] = (last_start, None if end is None else max(end, last_end))
-                continue
-        merged.append((start, end))
-    return merged
-
-
-def _local_shift(instant: datetime, delta: timedelta, tz: ZoneInfo) -> datetime:
-    """Return the instant moved by ``delta`` of local wall-clock time."""
-    local = instant.astimezone(tz).replace(tzinfo=None) + delta
-    return local.replace(tzinfo=tz)
-
-
-def _wall(instant: datetime, tz: ZoneInfo) -> datetime:
-    """Return the naive local wall-clock time of an instant."""
-    return instant.astimezone(tz).replace(tzinfo=None)
-
-
-# --- one deadline -----------------------------------------------------------------------------
-
-
 def _deadline(
     rule: Rule,
     facts: IncidentFacts,
     tz: ZoneInfo,
     reason: str,
+    time_notes: Mapping[str, str],
+    computed: Mapping[str, Deadline],
     *,
     rule_id: str | None = None,
     region: str | None = None,
 ) -> Deadline:
     """Return the deadline of one applicable rule (or one state of a per-state rule)."""
-    anchor_at = facts.events.get(rule.anchor)
     recipient = f"{rule.recipient} ({region})" if region else rule.recipient
     applies = f"; applies: {reason}" if reason else ""
+    rule_notes = (" ".join(rule.notes.split()),) if rule.notes.strip() else ()
 
-    def result(status: Status, due: datetime | None, target: datetime | None, basis: str):
+    def result(
+        status: Status,
+        due: datetime | None,
+        target: datetime | None,
+        basis: str,
+        *,
+        kind: str = rule.kind,
+        counted_from: str = "",
+        skipped: tuple[date, ...] = (),
+        holds: tuple[HoldApplied, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> Deadline:
         return Deadline(
             rule_id=rule_id or rule.id,
             jurisdiction=rule.jurisdiction,
@@ -391,180 +330,250 @@ def _deadline(
             status=status,
             due=due,
             target=target,
-            basis=basis + applies,
+            basis=basis + _kind_text(kind) + applies,
             version=rule.version,
             needs_review=rule.needs_review,
             draft=rule.draft,
+            kind=kind,
+            effective_from=rule.effective_from,
+            effective_to=rule.effective_to,
+            le_hold=rule.le_hold,
+            counted_from=counted_from,
+            holidays_skipped=tuple(sorted(set(skipped))),
+            holds_applied=holds,
+            notes=(*notes, *rule_notes),
+            questions=rule.questions,
         )
 
-    if anchor_at is None:
-        return result(Status.WAITING_FOR_ANCHOR, None, None, f"waiting for {rule.anchor}")
-    anchor_text = _anchor_text(rule, anchor_at, tz)
+    bound, bound_text, bound_note = _no_later_than(rule, facts, tz, time_notes)
+    start = _counting_start(rule, facts, computed)
+    if start is None:
+        if bound is not None:
+            basis = f"{bound_text}; its own clock is waiting for {rule.anchor}"
+            return result(Status.DUE, bound, bound, basis, notes=bound_note)
+        notes = bound_note + _waiting_note(rule)
+        basis = f"waiting for {rule.anchor}"
+        return result(Status.WAITING_FOR_ANCHOR, None, None, basis, notes=notes)
+
+    counted_from, anchor_at, provisional = start
+    notes = list(bound_note)
+    if counted_from in time_notes:
+        notes.insert(0, time_notes[counted_from])
+    recorded = _recorded_date_note(counted_from, anchor_at, tz)
+    if recorded:
+        notes.insert(0, recorded)
+    status = Status.PROVISIONAL if provisional else Status.DUE
+    prefix = ""
+    if provisional:
+        prefix = f"provisional until {rule.anchor} is recorded: "
+        notes.insert(
+            0,
+            f"Provisional: counted from {counted_from} because {rule.anchor} is not recorded "
+            f"yet; {rule.anchor} can never come before it, so the final date is never earlier "
+            "than the law's.",
+        )
+    anchor_text = _anchor_text(rule, counted_from, anchor_at, tz)
+
     if rule.without_undue_delay:
-        target = (
-            _due_with_holds(rule, rule.target, anchor_at, facts, tz)[0] if rule.target else None
+        target = None
+        if rule.target:
+            target = _counted_due(rule, rule.target, anchor_at, facts, tz)[0].due
+        basis = f"{prefix}without undue delay; no fixed deadline; {anchor_text}"
+        if bound is not None:
+            basis += f"; {bound_text}"
+            target = bound if target is None else min(target, bound)
+        return result(
+            status,
+            bound,
+            target,
+            basis,
+            counted_from=counted_from,
+            notes=tuple(notes),
         )
-        basis = f"without undue delay; no fixed deadline; {anchor_text}"
-        return result(Status.DUE, None, target, basis)
 
-    due, tolling, open_since = _due_with_holds(rule, rule.offset, anchor_at, facts, tz)
-    if open_since is not None:
-        basis = (
-            f"{_clock_text(rule, rule.offset)} {anchor_text}; clock suspended by "
-            f"law-enforcement hold in force since {open_since.isoformat(timespec='minutes')}"
+    held, counted = _counted_due(rule, rule.offset, anchor_at, facts, tz)
+    holds = tuple(
+        HoldApplied(
+            type=rule.le_hold,
+            start=c.hold.start.astimezone(tz),
+            end=None if c.end is None else c.end.astimezone(tz),
+            written=c.hold.written,
+            effect="; ".join(
+                part
+                for part in (
+                    time_notes.get(f"hold {facts.holds.index(c.hold)}", ""),
+                    c.note,
+                    c.ignored and f"no effect: {c.ignored}",
+                    held.effects.get(i, ""),
+                )
+                if part
+            ),
         )
-        return result(Status.TOLLED, None, None, basis)
-    target = _due_with_holds(rule, rule.target, anchor_at, facts, tz)[0] if rule.target else due
-    if target is not None and due is not None:
-        target = min(target, due, key=lambda moment: moment.astimezone(UTC))
+        for i, c in enumerate(counted)
+    )
+    kind = rule.kind
+    if held.moved and rule.le_hold in HOLD_READINGS:
+        notes.append(HOLD_READINGS[rule.le_hold])
+        if rule.le_hold == "promptly_after_release" and kind == "statutory":
+            kind = "interpretation"  # "as soon as law enforcement allows" has no number
+    clock = f"{prefix}{_clock_text(rule, rule.offset)} {anchor_text}"
+    if held.open_since is not None:
+        basis = (
+            f"{clock}; clock suspended by law-enforcement hold in force since "
+            f"{held.open_since.isoformat(timespec='minutes')}"
+        )
+        if bound is None:
+            return result(
+                Status.TOLLED,
+                None,
+                None,
+                basis,
+                kind=kind,
+                counted_from=counted_from,
+                holds=holds,
+                notes=tuple(notes),
+            )
+        due = None
+    else:
+        due = held.due
+        basis = clock + _cutoff_text(rule) + held.summary + _skipped_text(rule, held.skipped)
+    if bound is not None and (due is None or bound < due):
+        due = bound
+        basis += f"; {bound_text}, which comes first"
+        status = Status.DUE
+    if rule.target:
+        target = _counted_due(rule, rule.target, anchor_at, facts, tz)[0].due
+        target = due if target is None else min(target, due)
+    else:
+        target = due
     return result(
-        Status.DUE, due, target, f"{_clock_text(rule, rule.offset)} {anchor_text}{tolling}"
+        status,
+        due,
+        target,
+        basis,
+        kind=kind,
+        counted_from=counted_from,
+        skipped=held.skipped,
+        holds=holds,
+        notes=tuple(notes),
     )
 
 
-def _due_with_holds(
+def _counted_due(
     rule: Rule, offset: Offset, anchor_at: datetime, facts: IncidentFacts, tz: ZoneInfo
-) -> tuple[datetime | None, str, datetime | None]:
-    """Return (due, tolling note, open hold start) of one offset under the rule's hold rule."""
+) -> tuple[HoldResult, list[CountedHold]]:
+    """Return the due time of one offset from the anchor after the rule's hold semantic."""
     if rule.annual:
-        due = annual_due(anchor_at, offset, tz, rule.calendar)
+        start = annual_count(anchor_at, offset, tz, rule, rule.calendar)
     else:
-        due = offset_due(anchor_at, offset, tz, rule.calendar)
-    periods = hold_periods(facts.holds, tz) if rule.le_hold != "none" else []
-    if not periods:
-        return due, "", None
-    if rule.le_hold == "restarts_after":
-        return _restarted_due(rule, offset, anchor_at, due, periods, tz)
-    if offset.unit == "hours":
-        tolled_at, tolled, open_since = tolled_due(
-            anchor_at.astimezone(UTC), due.astimezone(UTC), periods
-        )
-        if tolled_at is None:
-            return None, "", open_since.astimezone(tz)
-        return tolled_at.astimezone(tz), _tolling_text(tolled), None
-
-    # Day clocks toll in local wall-clock time, so a 19-day hold moves the date by 19 days
-    # whatever DST does; part of a day rounds up to the end of that local day.
-    wall_periods = [(_wall(s, tz), None if e is None else _wall(e, tz)) for s, e in periods]
-    tolled_at, tolled, open_since = tolled_due(_wall(anchor_at, tz), _wall(due, tz), wall_periods)
-    if tolled_at is None:
-        return None, "", open_since.replace(tzinfo=tz)
-    if not tolled:
-        return due, "", None
-    due_day = tolled_at.date()
-    if offset.unit == "business_days":
-        due_day = next_business_day(due_day, rule.calendar)
-    return end_of_local_day(due_day, tz), _tolling_text(tolled), None
+        start = count_offset(anchor_at, offset, tz, rule.calendar, rule)
+    counted = counted_holds(
+        tuple(facts.holds), rule.le_hold, rule.le_hold_cap_written, rule.le_hold_cap_oral, tz
+    )
+    return apply_holds(rule, offset, anchor_at, start, counted, facts.promptly, tz), counted
 
 
-def _restarted_due(
-    rule: Rule,
-    offset: Offset,
-    anchor_at: datetime,
-    due: datetime,
-    periods: list[tuple[datetime, datetime | None]],
-    tz: ZoneInfo,
-) -> tuple[datetime | None, str, datetime | None]:
-    """Return the due time when a hold restarts the whole clock from the hold's end."""
-    anchor_utc = anchor_at.astimezone(UTC)
-    note = ""
-    for start, end in periods:
-        if end is not None and end <= anchor_utc:
-            continue
-        if start >= due.astimezone(UTC):
-            break
-        if end is None:
-            return None, "", max(start, anchor_utc).astimezone(tz)
-        restarted = offset_due(end, offset, tz, rule.calendar)
-        if restarted.astimezone(UTC) > due.astimezone(UTC):
-            due = restarted
-            note = f"; restarted: {offset} after law-enforcement hold ended {_day_text(end, tz)}"
-    return due, note, None
+def _no_later_than(
+    rule: Rule, facts: IncidentFacts, tz: ZoneInfo, time_notes: Mapping[str, str]
+) -> tuple[datetime | None, str, tuple[str, ...]]:
+    """Return the bound set by the notice this rule may not follow, its text and notes."""
+    if not rule.no_later_than:
+        return None, "", ()
+    event = rule.no_later_than
+    sent = facts.events.get(event)
+    when = (
+        "before that notice goes out"
+        if rule.no_later_than_at == "instant"
+        else ("by the end of the day that notice goes out")
+    )
+    if sent is None:
+        return None, "", (f"Also due {when} ({event}), if that comes first.",)
+    if rule.no_later_than_at == "instant":
+        bound = sent.astimezone(tz)
+        text = f"due before {event} {bound.isoformat(timespec='minutes')} (in advance of it)"
+    else:
+        bound = end_of_local_day(anchor_date(sent, tz), tz)
+        text = f"due by the end of the day of {event} {day_text(sent, tz)} (no later than it)"
+    notes = (time_notes[event],) if event in time_notes else ()
+    return bound, text, notes
 
 
-# --- text -------------------------------------------------------------------------------------
+def _waiting_note(rule: Rule) -> tuple[str, ...]:
+    """Return the note of a rule that is waiting, naming a provisional start if it has one."""
+    if rule.provisional_from:
+        return (f"Waiting: provisional from {rule.provisional_from} as soon as that is recorded.",)
+    if rule.provisional_from_rule:
+        return (f"Waiting: provisional from the due time of {rule.provisional_from_rule}.",)
+    return ()
 
 
 def _clock_text(rule: Rule, offset: Offset) -> str:
     """Return the clock's length in words, naming the holiday calendar for business days."""
     text = str(offset)
+    if rule.annual:
+        return text
     if offset.unit == "business_days":
-        calendar = "no" if rule.calendar == NO_HOLIDAYS else rule.calendar
-        text += f" (skipping weekends and {calendar} holidays)"
+        text += f" ({_calendar_name(rule.calendar)})"
     return text
 
 
-def _anchor_text(rule: Rule, anchor_at: datetime, tz: ZoneInfo) -> str:
+def _calendar_name(calendar: str) -> str:
+    """Return how a basis names a calendar."""
+    if calendar == NO_HOLIDAYS:
+        return "weekends only, no holiday calendar"
+    found = holiday_calendar(calendar)
+    return f"{found.code} calendar: weekends and {found.source} holidays"
+
+
+def _skipped_text(rule: Rule, skipped: tuple[date, ...]) -> str:
+    """Return the basis part naming the holidays a business-day count skipped."""
+    if skipped:
+        names = holidays_of(rule.calendar, skipped[0].year) | holidays_of(
+            rule.calendar, skipped[-1].year
+        )
+        return "; skipped " + ", ".join(f"{day.isoformat()} {names[day]}" for day in skipped)
+    if rule.offset is not None and rule.offset.unit == "business_days":
+        return "; no holiday in the count"
+    return ""
+
+
+def _cutoff_text(rule: Rule) -> str:
+    """Return the basis part naming a cut-off time of day."""
+    if rule.cutoff is None:
+        return ""
+    return f"; due {rule.cutoff.strftime('%H:%M')} {rule.cutoff_zone} on the last day (cut-off)"
+
+
+def _kind_text(kind: str) -> str:
+    """Return the basis label of a proxy or an interpretation."""
+    if kind == "proxy":
+        return "; a proxy: the statute sets no number of days"
+    if kind == "interpretation":
+        return "; an interpretation (see notes)"
+    return ""
+
+
+def _anchor_text(rule: Rule, counted_from: str, anchor_at: datetime, tz: ZoneInfo) -> str:
     """Return the anchor as the clock counts it: an instant for hours, a local date for days."""
     if rule.annual:
-        year = local_date(anchor_at, tz).year
-        return f"after 31 December {year} (year of {rule.anchor} {_day_text(anchor_at, tz)})"
+        year = anchor_date(anchor_at, tz).year
+        return f"after 31 December {year} (year of {counted_from} {day_text(anchor_at, tz)})"
     if rule.offset is not None and rule.offset.unit == "hours":
         local = anchor_at.astimezone(tz).isoformat(timespec="minutes")
-        return f"from {rule.anchor} {local} ({tz.key})"
-    return f"from {rule.anchor} {_day_text(anchor_at, tz)}"
+        return f"from {counted_from} {local} ({tz.key})"
+    return f"from {counted_from} {day_text(anchor_at, tz)}"
 
 
-def _day_text(instant: datetime, tz: ZoneInfo) -> str:
-    """Return the local date of an instant with the zone, e.g. ``2026-01-15 (America/Chicago)``."""
-    return f"{local_date(instant, tz).isoformat()} ({tz.key})"
-
-
-def _tolling_text(tolled: timedelta) -> str:
-    """Return the basis suffix for time tolled by holds."""
-    return f"; tolled {format_duration(tolled)} by law-enforcement hold" if tolled else ""
-
-
-def format_duration(duration: timedelta) -> str:
-    """Return a duration in days, hours and minutes, e.g. ``19 days 4 hours``."""
-    minutes = int(duration.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [
-        f"{value} {unit}{'' if value == 1 else 's'}"
-        for value, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
-        if value
-    ]
-    return " ".join(parts) or "0 minutes"
-
-
-# --- facts ------------------------------------------------------------------------------------
-
-
-def incident_zone(facts: IncidentFacts) -> ZoneInfo:
-    """Return the incident's time zone, or raise FactsError for an unknown IANA name."""
-    try:
-        return ZoneInfo(facts.tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise FactsError(f"unknown time zone '{facts.tz}'") from None
-
-
-def check_facts(facts: IncidentFacts) -> None:
-    """Raise FactsError when the facts name an unknown event or code, or hold naive times."""
-    for name, instant in facts.events.items():
-        if name not in ANCHOR_EVENTS:
-            hint = " (record law-enforcement holds as holds)" if name.startswith("le_hold") else ""
-            raise FactsError(f"unknown event '{name}'{hint}; known: {', '.join(ANCHOR_EVENTS)}")
-        _require_aware(instant, f"event '{name}'")
-    for region, count in facts.affected_by_region.items():
-        if not is_region_code(region):
-            raise FactsError(f"unknown ISO 3166 code '{region}'")
-        if count < 0:
-            raise FactsError(f"negative count for '{region}'")
-    if (facts.affected_total or 0) < 0 or facts.unreachable < 0:
-        raise FactsError("counts cannot be negative")
-    for hold in facts.holds:
-        _require_aware(hold.start, "hold start")
-        if hold.end is not None:
-            _require_aware(hold.end, "hold end")
-            if hold.end < hold.start:
-                raise FactsError(f"hold ends before it starts: {hold.start} / {hold.end}")
-
-
-def _require_aware(instant: datetime, what: str) -> None:
-    """Raise FactsError unless ``instant`` is a time-zone aware datetime."""
-    if not isinstance(instant, datetime) or instant.utcoffset() is None:
-        raise FactsError(f"{what} must be a time-zone aware datetime, got {instant!r}")
+def _recorded_date_note(what: str, instant: datetime, tz: ZoneInfo) -> str:
+    """Return a note when the recorded zone's date, not the hospital's, starts the count."""
+    here = local_date(instant, tz)
+    if anchor_date(instant, tz) == here:
+        return ""
+    offset = instant.strftime("%z")
+    return (
+        f"Counted from {instant.date().isoformat()}, the date where {what} was recorded "
+        f"(UTC{offset[:3]}:{offset[3:]}); it was already {here.isoformat()} in {tz.key}."
+    )
 
 
 def _counts(facts: IncidentFacts) -> _Counts:
@@ -585,15 +594,13 @@ def _counts(facts: IncidentFacts) -> _Counts:
     )
 
 
-def _default_rule_date(facts: IncidentFacts, tz: ZoneInfo) -> date:
-    """Return the local date of the earliest recorded event, or today without any event."""
-    if facts.events:
-        return local_date(min(facts.events.values()), tz)
-    return datetime.now(tz).date()
-
-
 def _deadline_order(deadline: Deadline) -> tuple:
     """Return the sort key: dated deadlines by time, then undated ones, each by rule id."""
-    status_rank = {Status.DUE: 0, Status.TOLLED: 1, Status.WAITING_FOR_ANCHOR: 2}
+    status_rank = {
+        Status.DUE: 0,
+        Status.PROVISIONAL: 0,
+        Status.TOLLED: 1,
+        Status.WAITING_FOR_ANCHOR: 2,
+    }
     due = deadline.due.astimezone(UTC) if deadline.due else datetime.max.replace(tzinfo=UTC)
     return (status_rank[deadline.status], due, deadline.rule_id)

@@ -12,13 +12,19 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
+from incidents.clocks.calendars import NO_HOLIDAYS, calendar_codes
 
 RULES_DIRECTORY = Path(__file__).with_name("rules")
+
+# Beacon counts dates from 1900 to 2199 (REGULATORY_CLOCKS §1.9): a rule without effective
+# dates applies inside these bounds only, and facts outside them are refused.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
 
 ANCHOR_EVENTS = (
     "discovery",
@@ -29,10 +35,27 @@ ANCHOR_EVENTS = (
     "ransom_payment",
     "consumer_notice_sent",
     "hhs_notice_sent",
+    "nis2_notification_sent",
 )
-UNITS = ("hours", "calendar_days", "business_days")
-LE_HOLD_BEHAVIOURS = ("tolls", "restarts_after", "none")
-NO_HOLIDAYS = "none"
+UNITS = ("hours", "calendar_days", "business_days", "months")
+DAY_UNITS = ("calendar_days", "business_days", "months")
+
+# What a law-enforcement hold does to a rule's clock (REGULATORY_CLOCKS §1.6, docs/CLOCKS.md).
+LE_HOLD_SEMANTICS = (
+    "tolls",  # the clock stops while the hold runs (HIPAA 164.412)
+    "written_only",  # tolls, but only a written request counts (Florida 501.171(4)(b))
+    "resume_within",  # the earlier of the tolled date and release + le_hold_after (Maine)
+    "restart_after",  # release + le_hold_after (Colorado 30 days; CDPH 15 business days)
+    "promptly_after_release",  # the earlier of the tolled date and release + the policy
+    "extend_to_release",  # only a hold in force on the due day moves it (HHS annual log)
+    "none",  # holds do not move it
+)
+LE_HOLD_BEHAVIOURS = LE_HOLD_SEMANTICS  # the older name, kept for importers
+HOLD_AFTER_SEMANTICS = ("resume_within", "restart_after")
+KINDS = ("statutory", "proxy", "interpretation")
+NO_LATER_THAN_AT = ("end_of_day", "instant")
+# A US rule whose statute does not define "business day" counts on the federal calendar.
+FEDERAL_CALENDAR = "US"
 
 # ISO 3166-1 alpha-2, officially assigned codes.
 COUNTRY_CODES = frozenset(
@@ -98,9 +121,19 @@ RULE_FIELDS = (
     "without_undue_delay",
     "target",
     "calendar",
+    "cutoff",
+    "cutoff_zone",
     "threshold",
     "per_subdivision",
     "le_hold",
+    "le_hold_after",
+    "le_hold_cap_written",
+    "le_hold_cap_oral",
+    "provisional_from",
+    "provisional_from_rule",
+    "no_later_than",
+    "no_later_than_at",
+    "kind",
     "effective_from",
     "effective_to",
     "version",
@@ -109,6 +142,7 @@ RULE_FIELDS = (
     "draft",
     "needs_review",
     "notes",
+    "questions",
 )
 
 
@@ -136,7 +170,12 @@ class Offset:
     unit: str
 
     def __str__(self) -> str:
-        words = {"hours": "hour", "calendar_days": "calendar day", "business_days": "business day"}
+        words = {
+            "hours": "hour",
+            "calendar_days": "calendar day",
+            "business_days": "business day",
+            "months": "month",
+        }
         word = words[self.unit]
         return f"{self.amount} {word}{'' if self.amount == 1 else 's'}"
 
@@ -169,9 +208,19 @@ class Rule:
     without_undue_delay: bool = False
     target: Offset | None = None
     calendar: str = NO_HOLIDAYS
+    cutoff: time | None = None
+    cutoff_zone: str = ""
     threshold: Threshold = field(default_factory=Threshold)
     per_subdivision: bool = False
     le_hold: str = "none"
+    le_hold_after: Offset | None = None
+    le_hold_cap_written: Offset | None = None
+    le_hold_cap_oral: Offset | None = None
+    provisional_from: str = ""
+    provisional_from_rule: str = ""
+    no_later_than: str = ""
+    no_later_than_at: str = "end_of_day"
+    kind: str = "statutory"
     effective_from: date | None = None
     effective_to: date | None = None
     version: int = 1
@@ -180,13 +229,16 @@ class Rule:
     draft: bool = False
     needs_review: bool = False
     notes: str = ""
+    questions: tuple[str, ...] = ()
     source: str = ""
 
     def in_effect_on(self, day: date) -> bool:
-        """Return whether the rule is in force on ``day`` (both ends inclusive)."""
-        if self.effective_from is not None and day < self.effective_from:
-            return False
-        return self.effective_to is None or day <= self.effective_to
+        """Return whether the rule is in force on ``day`` (both ends inclusive).
+
+        A rule without ``effective_from`` starts on 1 January 1900 and one without
+        ``effective_to`` ends on 31 December 2199: Beacon counts no dates outside those years.
+        """
+        return (self.effective_from or FIRST_DAY) <= day <= (self.effective_to or LAST_DAY)
 
 
 def canonical_region(code: str) -> str:
@@ -205,17 +257,18 @@ def is_jurisdiction_code(code: str) -> bool:
 
 
 def default_calendar(jurisdiction: str) -> str:
-    """Return the holiday calendar a jurisdiction's business days skip by default."""
-    return NO_HOLIDAYS if jurisdiction == "EU" else jurisdiction
+    """Return the holiday calendar a jurisdiction's business days skip by default.
+
+    US rules count on the federal calendar unless the rule names the calendar its statute
+    defines (REGULATORY_CLOCKS §1.3); other jurisdictions have no reviewed calendar yet.
+    """
+    region = canonical_region(jurisdiction)
+    return FEDERAL_CALENDAR if region == "US" or region.startswith("US-") else NO_HOLIDAYS
 
 
 def is_calendar_code(code: str) -> bool:
-    """Return whether ``code`` names a holiday calendar the ``holidays`` package provides."""
-    if code == NO_HOLIDAYS:
-        return True
-    if code.startswith("US-"):
-        return code in US_SUBDIVISIONS and code[3:] in holidays.US.subdivisions
-    return code in COUNTRY_CODES and code in holidays.list_supported_countries()
+    """Return whether ``code`` names a reviewed holiday calendar (or ``none``)."""
+    return code in calendar_codes()
 
 
 def rule_from_mapping(data: Mapping[str, Any], source: str) -> Rule:
@@ -228,9 +281,7 @@ def rule_from_mapping(data: Mapping[str, Any], source: str) -> Rule:
     jurisdiction = check.text("jurisdiction")
     if not is_jurisdiction_code(jurisdiction):
         raise check.error("jurisdiction", f"unknown ISO 3166 code '{jurisdiction}'")
-    anchor = check.text("anchor")
-    if anchor not in ANCHOR_EVENTS:
-        raise check.error("anchor", f"unknown anchor event '{anchor}'")
+    anchor = check.event("anchor", required=True)
 
     annual = check.flag("annual")
     without_undue_delay = check.flag("without_undue_delay")
@@ -245,17 +296,61 @@ def rule_from_mapping(data: Mapping[str, Any], source: str) -> Rule:
 
     calendar = check.text("calendar", default=default_calendar(jurisdiction))
     if not is_calendar_code(calendar):
-        raise check.error("calendar", f"unknown holiday calendar '{calendar}'")
+        known = ", ".join(calendar_codes())
+        raise check.error("calendar", f"unknown holiday calendar '{calendar}' (known: {known})")
+
+    cutoff, cutoff_zone = check.cutoff()
+    if cutoff is not None and (offset is None or offset.unit not in DAY_UNITS):
+        raise check.error("cutoff", "only a clock counted in days or months has a cut-off time")
 
     per_subdivision = check.flag("per_subdivision")
     if per_subdivision and jurisdiction != "US":
         raise check.error("per_subdivision", "only a US rule can expand per state")
 
     le_hold = check.text("le_hold", default="none")
-    if le_hold not in LE_HOLD_BEHAVIOURS:
+    if le_hold not in LE_HOLD_SEMANTICS:
         raise check.error(
-            "le_hold", f"unknown behaviour '{le_hold}' (one of {', '.join(LE_HOLD_BEHAVIOURS)})"
+            "le_hold", f"unknown behaviour '{le_hold}' (one of {', '.join(LE_HOLD_SEMANTICS)})"
         )
+    le_hold_after = check.offset("le_hold_after")
+    if le_hold in HOLD_AFTER_SEMANTICS and le_hold_after is None:
+        raise check.error("le_hold_after", f"required when le_hold = '{le_hold}'")
+    if le_hold not in HOLD_AFTER_SEMANTICS and le_hold_after is not None:
+        raise check.error(
+            "le_hold_after", f"only for le_hold = {' or '.join(HOLD_AFTER_SEMANTICS)}"
+        )
+    caps = {name: check.offset(name) for name in ("le_hold_cap_written", "le_hold_cap_oral")}
+    for name, cap in caps.items():
+        if cap is not None and cap.unit != "calendar_days":
+            raise check.error(name, "a hold cap is counted in calendar_days")
+        if cap is not None and le_hold == "none":
+            raise check.error(name, "a rule whose holds do nothing has no hold cap")
+
+    provisional_from = check.event("provisional_from")
+    provisional_from_rule = check.text("provisional_from_rule", default="")
+    if provisional_from and provisional_from_rule:
+        raise check.error(
+            "provisional_from_rule", "give provisional_from or provisional_from_rule, not both"
+        )
+    if provisional_from == anchor:
+        raise check.error("provisional_from", "is the rule's own anchor")
+    if provisional_from_rule and not RULE_ID_PATTERN.match(provisional_from_rule):
+        raise check.error("provisional_from_rule", f"not a rule id: '{provisional_from_rule}'")
+    if provisional_from_rule == check.rule_id:
+        raise check.error("provisional_from_rule", "a rule cannot count from itself")
+
+    no_later_than = check.event("no_later_than")
+    if no_later_than == anchor:
+        raise check.error("no_later_than", "is the rule's own anchor")
+    no_later_than_at = check.text("no_later_than_at", default="end_of_day")
+    if no_later_than_at not in NO_LATER_THAN_AT:
+        raise check.error("no_later_than_at", f"must be one of {', '.join(NO_LATER_THAN_AT)}")
+    if "no_later_than_at" in data and not no_later_than:
+        raise check.error("no_later_than_at", "only with no_later_than")
+
+    kind = check.text("kind", default="statutory")
+    if kind not in KINDS:
+        raise check.error("kind", f"unknown kind '{kind}' (one of {', '.join(KINDS)})")
 
     effective_from = check.day("effective_from")
     effective_to = check.day("effective_to")
@@ -286,9 +381,19 @@ def rule_from_mapping(data: Mapping[str, Any], source: str) -> Rule:
         without_undue_delay=without_undue_delay,
         target=target,
         calendar=calendar,
+        cutoff=cutoff,
+        cutoff_zone=cutoff_zone,
         threshold=check.threshold("threshold"),
         per_subdivision=per_subdivision,
         le_hold=le_hold,
+        le_hold_after=le_hold_after,
+        le_hold_cap_written=caps["le_hold_cap_written"],
+        le_hold_cap_oral=caps["le_hold_cap_oral"],
+        provisional_from=provisional_from,
+        provisional_from_rule=provisional_from_rule,
+        no_later_than=no_later_than,
+        no_later_than_at=no_later_than_at,
+        kind=kind,
         effective_from=effective_from,
         effective_to=effective_to,
         version=version,
@@ -297,6 +402,7 @@ def rule_from_mapping(data: Mapping[str, Any], source: str) -> Rule:
         draft=check.flag("draft"),
         needs_review=check.flag("needs_review"),
         notes=check.text("notes", default=""),
+        questions=check.texts("questions"),
         source=source,
     )
 
@@ -333,7 +439,20 @@ def rules_from_file(path: Path) -> tuple[Rule, ...]:
 
 
 def check_rule_set(rules: Iterable[Rule]) -> None:
-    """Raise RuleError when two rules share an id and version, or overlap in time."""
+    """Raise RuleError when two rules share an id and version, overlap in time, or count from
+    a rule that is not in the set (or that itself counts from another rule)."""
+    rules = tuple(rules)
+    by_id = {rule.id: rule for rule in rules}
+    for rule in rules:
+        source = by_id.get(rule.provisional_from_rule) if rule.provisional_from_rule else None
+        if rule.provisional_from_rule and (source is None or source.provisional_from_rule):
+            raise RuleError(
+                rule.source,
+                f"provisional_from_rule '{rule.provisional_from_rule}' must name a rule of the "
+                "set that does not itself count from another rule",
+                rule_id=rule.id,
+                field="provisional_from_rule",
+            )
     seen: dict[str, list[Rule]] = {}
     for rule in rules:
         for other in seen.get(rule.id, []):
@@ -379,10 +498,10 @@ def _rules_in(directory: Path) -> tuple[Rule, ...]:
 
 def _periods_overlap(first: Rule, second: Rule) -> bool:
     """Return whether two rules' effective periods share a day."""
-    first_from = first.effective_from or date.min
-    second_from = second.effective_from or date.min
-    first_to = first.effective_to or date.max
-    second_to = second.effective_to or date.max
+    first_from = first.effective_from or FIRST_DAY
+    second_from = second.effective_from or FIRST_DAY
+    first_to = first.effective_to or LAST_DAY
+    second_to = second.effective_to or LAST_DAY
     return first_from <= second_to and second_from <= first_to
 
 
@@ -423,6 +542,22 @@ class _Checker:
             raise self.error(name, "must be true or false")
         return value
 
+    def texts(self, name: str) -> tuple[str, ...]:
+        """Return a list-of-strings field (empty when absent)."""
+        value = self.data.get(name, [])
+        if not isinstance(value, list | tuple) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            raise self.error(name, "must be a list of non-empty strings")
+        return tuple(" ".join(item.split()) for item in value)
+
+    def event(self, name: str, *, required: bool = False) -> str:
+        """Return an anchor-event field ("" when absent and not required)."""
+        value = self.text(name, default=None if required else "")
+        if value and value not in ANCHOR_EVENTS:
+            raise self.error(name, f"unknown anchor event '{value}'")
+        return value
+
     def day(self, name: str) -> date | None:
         """Return a date field given as a TOML date or an ISO 8601 string."""
         value = self.data.get(name)
@@ -430,12 +565,33 @@ class _Checker:
             return None
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value)
+                value = date.fromisoformat(value)
             except ValueError:
                 raise self.error(name, f"not a date (YYYY-MM-DD): {value!r}") from None
         if isinstance(value, datetime) or not isinstance(value, date):
             raise self.error(name, f"must be a date (YYYY-MM-DD), got {value!r}")
+        if not FIRST_DAY <= value <= LAST_DAY:
+            raise self.error(name, f"{value.isoformat()} is outside the years 1900-2199")
         return value
+
+    def cutoff(self) -> tuple[time | None, str]:
+        """Return the cut-off time of day and its zone (both or neither)."""
+        text = self.text("cutoff", default="")
+        zone = self.text("cutoff_zone", default="")
+        if bool(text) != bool(zone):
+            missing = "cutoff_zone" if text else "cutoff"
+            raise self.error(missing, "cutoff and cutoff_zone go together")
+        if not text:
+            return None, ""
+        try:
+            cutoff = time.fromisoformat(text)
+        except ValueError:
+            raise self.error("cutoff", f"not a time of day (HH:MM): {text!r}") from None
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self.error("cutoff_zone", f"unknown time zone '{zone}'") from None
+        return cutoff, zone
 
     def offset(self, name: str) -> Offset | None:
         """Return an offset field ``{ amount = N, unit = "..." }``, or None when absent."""

@@ -171,3 +171,34 @@ def test_deadlines_page_hides_restricted_incidents(client, command_user, outside
     assert "Secret" not in page
     client.force_login(command_user)
     assert "Secret" in client.get(reverse("incidents:deadlines")).content.decode()
+
+
+def test_a_clock_waiting_for_determination_runs_provisionally_from_discovery(
+    incident, command_user
+):
+    # Texas counts from the determination; until it is recorded the date is provisional,
+    # counted from discovery: 2026-01-15 + 60 days = 2026-03-16 23:59:59 CDT. The row keeps
+    # the nearest ClockState it has (running) and its basis says "provisional".
+    services.affected_regions_set(actor=command_user, incident=incident, counts={"US-TX": 3})
+    o = obligation(incident, "us-tx.individuals")
+    assert o.clock_state == "due"
+    assert o.due_at == datetime(2026, 3, 17, 4, 59, 59, tzinfo=UTC)
+    assert o.basis.startswith("provisional until determination is recorded")
+
+
+def test_a_total_below_a_regions_count_is_refused_and_nothing_is_saved(incident, command_user):
+    services.facts_update(
+        actor=command_user,
+        incident=incident,
+        affected_total=100,
+        unreachable_count=0,
+        phi_categories=[],
+        sec_registered=False,
+        business_associate=False,
+    )
+    with pytest.raises(ValidationError, match="below the 600 affected residents of US-CA"):
+        services.affected_regions_set(actor=command_user, incident=incident, counts={"US-CA": 600})
+    assert not incident.regions.exists()
+    assert not ActivityEntry.objects.filter(
+        incident=incident, action="facts.regions_updated"
+    ).exists()

@@ -11,14 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.clocks.calculator import (
-    Deadline,
-    FactsError,
-    Hold,
-    IncidentFacts,
-    incident_deadlines,
-    incident_zone,
-)
+from incidents.clocks.calculator import Deadline, incident_deadlines
+from incidents.clocks.facts import FactsError, IncidentFacts, incident_zone
+from incidents.clocks.holds import Hold
 from incidents.clocks.rules import ANCHOR_EVENTS, is_region_code, load_rules
 
 EXIT_BAD_INPUT = 2

@@ -18,13 +18,13 @@ from incidents.clocks import (
     rule_deadlines,
     rule_from_mapping,
 )
-from incidents.clocks.calculator import (
+from incidents.clocks.counting import (
     add_business_days,
     business_days_due,
     calendar_days_due,
     format_duration,
-    hold_periods,
 )
+from incidents.clocks.holds import hold_periods
 
 CHICAGO = "America/Chicago"
 LOS_ANGELES = "America/Los_Angeles"
@@ -132,49 +132,59 @@ def test_hhs_annual_log_is_due_sixty_days_after_the_year_of_discovery(discovery,
 
 
 @pytest.mark.parametrize(
-    ("determined", "expected"),
+    ("determined", "expected", "skipped"),
     [
-        # Fri Jan 9: Mon 12 (1), Tue 13 (2), Wed 14 (3), Thu 15 (4).
-        ("2026-01-09T16:00", "2026-01-15T23:59:59"),
-        # Tue Jun 16: Wed 17 (1), Thu 18 (2), Fri 19 Juneteenth skipped, Mon 22 (3), Tue 23 (4).
-        ("2026-06-16T09:00", "2026-06-23T23:59:59"),
+        # Fri Jan 9: Mon 12 (1), Tue 13 (2), Wed 14 (3), Thu 15 (4); 17:30 EST = 16:30 CST.
+        ("2026-01-09T16:00", "2026-01-15T16:30", []),
+        # Tue Jun 16: Wed 17 (1), Thu 18 (2), Fri 19 Juneteenth skipped, Mon 22 (3), Tue 23 (4);
+        # 17:30 EDT = 16:30 CDT.
+        ("2026-06-16T09:00", "2026-06-23T16:30", ["2026-06-19"]),
         # Tue Nov 24: Wed 25 (1), Thu 26 Thanksgiving skipped, Fri 27 (2; not federal),
         # Mon 30 (3), Tue Dec 1 (4).
-        ("2026-11-24T09:00", "2026-12-01T23:59:59"),
+        ("2026-11-24T09:00", "2026-12-01T16:30", ["2026-11-26"]),
         # Year boundary: Tue Dec 29: Wed 30 (1), Thu 31 (2), Fri Jan 1 skipped,
         # Mon Jan 4 (3), Tue Jan 5 (4).
-        ("2026-12-29T09:00", "2027-01-05T23:59:59"),
+        ("2026-12-29T09:00", "2027-01-05T16:30", ["2027-01-01"]),
         # Late evening Friday: 23:30 CST Jan 9 is Saturday in UTC; counting starts Mon 12.
-        ("2026-01-09T23:30", "2026-01-15T23:59:59"),
+        ("2026-01-09T23:30", "2026-01-15T16:30", []),
     ],
 )
-def test_sec_8k_counts_four_federal_business_days(determined, expected):
+def test_sec_8k_counts_four_federal_business_days_to_the_edgar_cut_off(
+    determined, expected, skipped
+):
     events = {"materiality_determination": at(determined)}
     found = deadlines(events=events, public_company=True)["us-sec.8k"]
     assert found.due == at(expected)
+    assert [day.isoformat() for day in found.holidays_skipped] == skipped
 
 
-def test_cdph_skips_cesar_chavez_day_a_california_state_holiday():
-    # Detected Fri Mar 20 2026: Mar 23 (1) 24 25 26 27 (5) 30 (6), Tue Mar 31 Cesar Chavez Day
-    # skipped, Apr 1 (7) 2 3 (9) 6 (10) 7 8 9 10 (14), Mon Apr 13 (15).
+def test_cdph_counts_cesar_chavez_day_on_the_federal_calendar():
+    # § 1280.15 does not define business days, so the federal calendar counts (§1.3).
+    # Detected Fri Mar 20 2026: Mar 23 (1) 24 25 26 27 (5) 30 (6), Tue Mar 31 Cesar Chavez
+    # Day counted (7), Apr 1 (8) 2 3 (10) 6 7 8 9 (14), Fri Apr 10 (15).
     events = {"detection": at("2026-03-20T08:00", LOS_ANGELES)}
     found = deadlines(LOS_ANGELES, events=events, affected_by_region={"US-CA": 1})["us-ca.cdph"]
-    assert found.due == at("2026-04-13T23:59:59", LOS_ANGELES)
+    assert found.due == at("2026-04-10T23:59:59", LOS_ANGELES)
+    assert found.holidays_skipped == ()
+    assert "no holiday in the count" in found.basis
 
 
 def test_the_federal_calendar_does_not_skip_cesar_chavez_day():
-    # Same count on the federal calendar: Mar 31 counts (7), so the 15th day is Fri Apr 10.
+    # Same count through the helper: Mar 31 counts (7), so the 15th day is Fri Apr 10.
     anchor = at("2026-03-20T08:00", LOS_ANGELES)
     federal = business_days_due(anchor, 15, ZoneInfo(LOS_ANGELES), "US")
     assert federal == at("2026-04-10T23:59:59", LOS_ANGELES)
 
 
-def test_cdph_skips_thanksgiving_and_the_day_after_in_california():
-    # Detected Fri Nov 20: Nov 23 (1) 24 (2) 25 (3), Thu 26 and Fri 27 (CA) skipped, Nov 30 (4),
-    # Dec 1 2 3 4 (8), 7 8 9 10 11 (13), 14 (14), Tue Dec 15 (15).
+def test_cdph_skips_thanksgiving_but_counts_the_day_after():
+    # Detected Fri Nov 20: Nov 23 (1) 24 (2) 25 (3), Thu 26 Thanksgiving skipped, Fri 27 (4;
+    # a California state holiday, not a federal one), Nov 30 (5), Dec 1 2 3 4 (9),
+    # 7 8 9 10 11 (14), Mon Dec 14 (15).
     events = {"detection": at("2026-11-20T08:00", LOS_ANGELES)}
     found = deadlines(LOS_ANGELES, events=events, affected_by_region={"US-CA": 3})["us-ca.cdph"]
-    assert found.due == at("2026-12-15T23:59:59", LOS_ANGELES)
+    assert found.due == at("2026-12-14T23:59:59", LOS_ANGELES)
+    assert found.holidays_skipped == (date(2026, 11, 26),)
+    assert "skipped 2026-11-26 Thanksgiving Day" in found.basis
 
 
 def test_ny_attorney_general_counts_five_new_york_business_days_after_hhs_notice():
@@ -185,12 +195,32 @@ def test_ny_attorney_general_counts_five_new_york_business_days_after_hhs_notice
     assert found["us-ny.attorney_general"].due == at("2026-02-19T23:59:59", NEW_YORK)
 
 
-def test_vermont_attorney_general_skips_town_meeting_day():
-    # Discovered Fri Feb 20 2026: Feb 23 (1) .. 27 (5), Mon Mar 2 (6), Tue Mar 3 Town Meeting Day
-    # skipped, Mar 4 (7) 5 (8) 6 (9), 9 (10) 10 (11) 11 (12) 12 (13), Fri Mar 13 (14).
+def test_vermont_attorney_general_counts_town_meeting_day_on_the_federal_calendar():
+    # 9 V.S.A. § 2435 does not define business days: federal calendar (§1.3), so Town Meeting
+    # Day counts. Discovered Fri Feb 20 2026: Feb 23 (1) .. 27 (5), Mon Mar 2 (6), Tue Mar 3
+    # (7), Mar 4 (8) 5 (9) 6 (10), 9 (11) 10 (12) 11 (13), Thu Mar 12 (14).
     events = {"discovery": at("2026-02-20T10:00", NEW_YORK)}
     found = deadlines(NEW_YORK, events=events, affected_by_region={"US-VT": 1})
-    assert found["us-vt.attorney_general"].due == at("2026-03-13T23:59:59", NEW_YORK)
+    assert found["us-vt.attorney_general"].due == at("2026-03-12T23:59:59", NEW_YORK)
+
+
+def test_ny_business_days_count_susan_b_anthony_day():
+    # GCL § 24 does not list it. HHS notified Fri Feb 11 2028: Mon 14 (1), Tue 15 Susan B.
+    # Anthony Day counted (2), Wed 16 (3), Thu 17 (4), Fri Feb 18 (5). (Washington's Birthday is
+    # Mon Feb 21; the holidays package would have skipped Feb 15 and given Feb 22.)
+    events = {"hhs_notice_sent": at("2028-02-11T15:00", NEW_YORK)}
+    found = deadlines(NEW_YORK, events=events, affected_by_region={"US-NY": 5})
+    assert found["us-ny.attorney_general"].due == at("2028-02-18T23:59:59", NEW_YORK)
+
+
+def test_ny_business_days_do_not_move_a_saturday_holiday_to_friday():
+    # 4 July 2026 is a Saturday: federal offices close Fri Jul 3, but GCL § 24 moves only a
+    # Sunday holiday. HHS notified Wed Jul 1: Thu 2 (1), Fri 3 (2), Mon 6 (3), Tue 7 (4),
+    # Wed Jul 8 (5).
+    events = {"hhs_notice_sent": at("2026-07-01T15:00", NEW_YORK)}
+    found = deadlines(NEW_YORK, events=events, affected_by_region={"US-NY": 5})
+    assert found["us-ny.attorney_general"].due == at("2026-07-08T23:59:59", NEW_YORK)
+    assert found["us-ny.attorney_general"].holidays_skipped == ()
 
 
 def test_add_business_days_starts_counting_the_day_after():
@@ -229,11 +259,29 @@ def test_hour_clocks_count_elapsed_time_across_dst(rule_id, tz, aware, expected)
     assert elapsed == timedelta(hours=24 if "early" in rule_id else 72)
 
 
-def test_nis2_final_report_is_thirty_calendar_days_from_awareness():
-    # Awareness Mar 6 + 30: 25 days to Mar 31, 5 more → Apr 5.
+def test_nis2_final_report_is_provisional_from_the_notification_due_time():
+    # Awareness 10:00 CST Mar 6 → the 72-hour notification is due 11:00 CDT Mar 9; one month
+    # after that day → Apr 9, 23:59:59 local, provisional until the notification is sent.
     events = {"awareness": at("2026-03-06T10:00")}
     found = deadlines(events=events, affected_by_region={"FR": 2})["eu-nis2.final_report"]
-    assert found.due == at("2026-04-05T23:59:59")
+    assert found.status == Status.PROVISIONAL
+    assert found.due == at("2026-04-09T23:59:59")
+    assert found.counted_from == "the due time of eu-nis2.notification"
+
+
+def test_nis2_final_report_is_one_month_after_the_notification_was_sent():
+    # Notification sent 15:00 CDT Mar 8 (early) → Apr 8 23:59:59: earlier than provisional.
+    events = {"awareness": at("2026-03-06T10:00"), "nis2_notification_sent": at("2026-03-08T15:00")}
+    found = deadlines(events=events, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    assert found.status == Status.DUE
+    assert found.due == at("2026-04-08T23:59:59")
+    assert found.basis.startswith("1 month from nis2_notification_sent 2026-03-08")
+
+
+def test_nis2_final_report_waits_without_awareness_or_notification():
+    found = deadlines(events={}, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    assert found.status == Status.WAITING_FOR_ANCHOR
+    assert found.due is None
 
 
 def test_gdpr_individuals_has_no_fixed_deadline():
@@ -362,22 +410,35 @@ def test_a_clock_without_its_anchor_is_waiting_not_guessed():
     assert waiting.basis == "waiting for hhs_notice_sent"
 
 
-def test_the_rule_version_in_force_on_the_first_event_is_used():
+def test_the_rule_version_in_force_on_its_anchor_date_is_used():
     # 2025: CA had no fixed days (modelled 60 CD): Dec 10 + 60: 21 to Dec 31, 31 → Jan 31 (52),
     # 8 more → Feb 8 2026.
     before = deadlines(events=discovered("2025-12-10T10:00"), affected_by_region={"US-CA": 3})
     assert before["us-ca.individuals"].version == 1
+    assert before["us-ca.individuals"].kind == "proxy"
     assert before["us-ca.individuals"].due == at("2026-02-08T23:59:59")
     after = deadlines(events=discovered("2026-01-02T10:00"), affected_by_region={"US-CA": 3})
     assert after["us-ca.individuals"].version == 2
+    assert after["us-ca.individuals"].kind == "statutory"
     assert after["us-ca.individuals"].due == at("2026-02-01T23:59:59")  # Jan 2 + 30
 
 
-def test_on_overrides_the_version_date():
+def test_on_picks_only_the_version_a_waiting_clock_shows():
+    # A recorded anchor always decides: `on` cannot move a 2025 discovery onto the 2026 law.
     found = deadlines(
-        events=discovered("2025-12-10T10:00"), affected_by_region={"US-CA": 3}, on=date(2026, 1, 5)
+        events=discovered("2025-12-10T10:00"),
+        affected_by_region={"US-CA": 600},
+        on=date(2026, 1, 5),
     )
-    assert found["us-ca.individuals"].version == 2
+    assert found["us-ca.individuals"].version == 1
+    waiting = found["us-ca.attorney_general"]
+    assert (waiting.status, waiting.version) == (Status.WAITING_FOR_ANCHOR, 2)
+    earlier = deadlines(
+        events=discovered("2025-12-10T10:00"),
+        affected_by_region={"US-CA": 600},
+        on=date(2025, 12, 11),
+    )
+    assert earlier["us-ca.attorney_general"].version == 1
 
 
 def test_deadlines_come_soonest_first_and_waiting_last():
@@ -594,8 +655,12 @@ def test_cdph_ignores_a_hold_that_ended_before_detection():
     assert cdph(hold) == at("2026-03-23T23:59:59", LOS_ANGELES)
 
 
-def test_cdph_with_an_open_hold_is_suspended():
-    assert cdph(Hold(at("2026-03-05T00:00", LOS_ANGELES), None)) is None
+def test_cdph_caps_an_open_written_hold_at_sixty_days():
+    # An open written hold from Thu Mar 5 counts until May 4 (60 days); then 15 business days:
+    # May 5 6 7 8 (4), 11..15 (9), 18..22 (14), Mon May 25 Memorial Day skipped, Tue May 26 (15).
+    assert cdph(Hold(at("2026-03-05T00:00", LOS_ANGELES), None)) == at(
+        "2026-05-26T23:59:59", LOS_ANGELES
+    )
 
 
 # --- helpers and input checks -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from incidents.clocks.calendars import (
     holiday_calendar,
     holidays_of,
 )
+from incidents.clocks.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -72,6 +73,13 @@ def test_every_holiday_names_its_statutory_source():
         assert calendar.source and calendar.observance_source, path.name
         for holiday in calendar.holidays:
             assert holiday.source, f"{path.name}: {holiday.name}"
+
+
+def test_every_business_day_rule_names_a_reviewed_calendar():
+    for rule in load_rules():
+        units = {offset.unit for offset in (rule.offset, rule.le_hold_after) if offset}
+        if "business_days" in units:
+            assert rule.calendar in calendar_codes() and rule.calendar != "none", rule.id
 
 
 @pytest.mark.parametrize(

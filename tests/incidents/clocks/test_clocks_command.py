@@ -69,7 +69,11 @@ def test_prints_one_object_per_applicable_rule():
 
 
 def test_affected_total_overrides_the_sum():
-    found = by_rule(clocks(*BASE, "--affected", "US-CA=600", "--affected-total", "499"))
+    found = by_rule(
+        clocks(
+            *BASE, "--affected", "US-CA=400", "--affected", "US-NY=200", "--affected-total", "499"
+        )
+    )
     assert "hipaa.hhs_annual" in found
     assert "hipaa.hhs" not in found
 
@@ -86,8 +90,9 @@ def test_flags_switch_on_sec_business_associate_and_substitute_rules():
             "10",
         )
     )
-    # Fri Jan 16: Mon 19 is MLK Day, so Tue 20 (1), 21 (2), 22 (3), Fri Jan 23 (4).
-    assert found["us-sec.8k"]["due"] == "2026-01-23T23:59:59-06:00"
+    # Fri Jan 16: Mon 19 is MLK Day, so Tue 20 (1), 21 (2), 22 (3), Fri Jan 23 (4), by the
+    # EDGAR cut-off of 17:30 New York time = 16:30 in Chicago.
+    assert found["us-sec.8k"]["due"] == "2026-01-23T16:30:00-06:00"
     assert "hipaa.ba_to_ce" in found
     assert "hipaa.substitute" in found
 

@@ -46,6 +46,7 @@ NAMED_IDS = {
     "eu-nis2.final_report",
     "uk.ico",
     "uk.nis",
+    "us-ny.state_agencies",
 }
 NAMED_STATES = {"CA", "NY", "TX", "FL", "CO", "WA", "VT", "CT", "DE"}
 STATES_AND_DC = sorted(
@@ -137,16 +138,87 @@ def test_cisa_rules_are_drafts_and_nothing_else_is():
 def test_key_shipped_values():
     rules = {rule.id: rule for rule in load_rules() if rule.in_effect_on(date(2026, 6, 1))}
     assert rules["hipaa.individuals"].target == Offset(30, "calendar_days")
-    assert rules["us-ca.cdph"].le_hold == "restarts_after"
-    assert rules["us-ca.cdph"].calendar == "US-CA"
+    assert rules["us-ca.cdph"].calendar == "US"  # § 1280.15 does not define business days
     assert rules["us-sec.8k"].calendar == "US"
     assert rules["us-ny.attorney_general"].anchor == "hhs_notice_sent"
     assert rules["us-ny.attorney_general"].offset == Offset(5, "business_days")
+    assert rules["us-ny.attorney_general"].calendar == "US-NY"
     assert rules["hipaa.hhs_annual"].annual
     assert rules["eu-gdpr.individuals"].without_undue_delay
     assert rules["eu-gdpr.individuals"].offset is None
-    assert "30 calendar days" in rules["eu-nis2.final_report"].notes
+    assert rules["eu-nis2.final_report"].offset == Offset(1, "months")
+    assert rules["eu-nis2.final_report"].anchor == "nis2_notification_sent"
+    assert rules["eu-nis2.final_report"].provisional_from_rule == "eu-nis2.notification"
     assert "fewer than 10" in rules["hipaa.substitute"].notes.lower()
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "semantic", "after"),
+    [
+        ("hipaa.individuals", "tolls", None),
+        ("hipaa.hhs", "tolls", None),
+        ("hipaa.hhs_annual", "extend_to_release", None),
+        ("us-fl.individuals", "written_only", None),
+        ("us-me.individuals", "resume_within", Offset(7, "business_days")),
+        ("us-co.individuals", "restart_after", Offset(30, "calendar_days")),
+        ("us-ca.cdph", "restart_after", Offset(15, "business_days")),
+        ("us-ca.individuals", "promptly_after_release", None),
+        ("us-tx.individuals", "promptly_after_release", None),
+        ("us-ny.individuals", "promptly_after_release", None),
+        ("us-wa.individuals", "promptly_after_release", None),
+        ("eu-gdpr.supervisory_authority", "none", None),
+        ("eu-nis2.notification", "none", None),
+        ("us-sec.8k", "none", None),
+    ],
+)
+def test_each_statute_has_its_own_hold_semantic(rule_id, semantic, after):
+    rules = {rule.id: rule for rule in load_rules() if rule.in_effect_on(date(2026, 6, 1))}
+    assert (rules[rule_id].le_hold, rules[rule_id].le_hold_after) == (semantic, after)
+
+
+def test_cdph_caps_holds_at_sixty_days_written_and_thirty_oral():
+    [cdph] = [rule for rule in load_rules() if rule.id == "us-ca.cdph"]
+    assert cdph.le_hold_cap_written == Offset(60, "calendar_days")
+    assert cdph.le_hold_cap_oral == Offset(30, "calendar_days")
+
+
+def test_the_sec_rule_is_due_at_the_edgar_cut_off():
+    [sec] = [rule for rule in load_rules() if rule.id == "us-sec.8k"]
+    assert (sec.cutoff.isoformat(), sec.cutoff_zone) == ("17:30:00", "America/New_York")
+
+
+@pytest.mark.parametrize(
+    "rule_id",
+    [
+        "us-tx.individuals",
+        "us-tx.attorney_general",
+        "us-fl.individuals",
+        "us-fl.attorney_general",
+        "us-co.individuals",
+        "us-co.attorney_general",
+        "us-al.individuals",
+        "us-az.individuals",
+        "us-ri.individuals",
+        "us-ar.attorney_general",
+    ],
+)
+def test_rules_anchored_on_determination_are_provisional_from_discovery(rule_id):
+    for rule in load_rules():
+        if rule.id == rule_id:
+            assert (rule.anchor, rule.provisional_from) == ("determination", "discovery")
+
+
+def test_every_rule_says_what_kind_of_date_it_gives():
+    kinds = {rule.kind for rule in load_rules()}
+    assert kinds == {"statutory", "proxy", "interpretation"}
+    for rule in load_rules():
+        if "modelled as a 60 calendar-day outer bound" in rule.notes:
+            assert rule.kind == "proxy", rule.id
+
+
+def test_every_rule_marked_for_review_asks_counsel_a_question():
+    unasked = [rule.id for rule in load_rules() if rule.needs_review and not rule.questions]
+    assert unasked == []
 
 
 def test_default_load_is_cached():
@@ -176,6 +248,57 @@ def test_bad_unit_names_the_file_rule_and_field(tmp_path):
         ({"anchor": "breach"}, "anchor", "unknown anchor event 'breach'"),
         ({"jurisdiction": "XX"}, "jurisdiction", "unknown ISO 3166 code 'XX'"),
         ({"le_hold": "pauses"}, "le_hold", "unknown behaviour 'pauses'"),
+        ({"le_hold": "restart_after"}, "le_hold_after", "required when le_hold = 'restart_after'"),
+        (
+            {"le_hold": "tolls", "le_hold_after": {"amount": 5, "unit": "calendar_days"}},
+            "le_hold_after",
+            "only for le_hold = resume_within or restart_after",
+        ),
+        (
+            {"le_hold": "tolls", "le_hold_cap_written": {"amount": 2, "unit": "business_days"}},
+            "le_hold_cap_written",
+            "counted in calendar_days",
+        ),
+        (
+            {"le_hold_cap_oral": {"amount": 30, "unit": "calendar_days"}},
+            "le_hold_cap_oral",
+            "a rule whose holds do nothing has no hold cap",
+        ),
+        ({"kind": "guess"}, "kind", "unknown kind 'guess'"),
+        ({"provisional_from": "discovery"}, "provisional_from", "is the rule's own anchor"),
+        ({"provisional_from": "breach"}, "provisional_from", "unknown anchor event 'breach'"),
+        (
+            {"provisional_from": "awareness", "provisional_from_rule": "eu-nis2.notification"},
+            "provisional_from_rule",
+            "not both",
+        ),
+        ({"no_later_than": "discovery"}, "no_later_than", "is the rule's own anchor"),
+        ({"no_later_than_at": "instant"}, "no_later_than_at", "only with no_later_than"),
+        (
+            {"no_later_than": "consumer_notice_sent", "no_later_than_at": "noon"},
+            "no_later_than_at",
+            "must be one of end_of_day, instant",
+        ),
+        ({"cutoff": "17:30"}, "cutoff_zone", "cutoff and cutoff_zone go together"),
+        (
+            {"cutoff": "25:00", "cutoff_zone": "America/New_York"},
+            "cutoff",
+            "not a time of day",
+        ),
+        (
+            {"cutoff": "17:30", "cutoff_zone": "Mars/Base"},
+            "cutoff_zone",
+            "unknown time zone 'Mars/Base'",
+        ),
+        (
+            {"cutoff": "17:30", "cutoff_zone": "America/New_York"},
+            "cutoff",
+            "only a clock counted in days or months has a cut-off",
+        ),
+        ({"calendar": "US-CA"}, "calendar", "unknown holiday calendar 'US-CA'"),
+        ({"effective_from": "1899-12-31"}, "effective_from", "outside the years 1900-2199"),
+        ({"effective_to": "2200-01-01"}, "effective_to", "outside the years 1900-2199"),
+        ({"questions": "why?"}, "questions", "must be a list of non-empty strings"),
         ({"offset": {"amount": 0, "unit": "hours"}}, "offset", "amount must be a positive"),
         ({"offset": {"amount": 2}}, "offset", "must be a table"),
         ({"offset": None}, "offset", "required unless without_undue_delay"),
@@ -231,8 +354,9 @@ def test_rule_from_mapping_accepts_a_database_row():
     assert rule.effective_from == date(2026, 1, 1)
     assert rule.reviewed_on == date(2026, 1, 5)
     assert rule.offset == Offset(24, "hours")
-    assert rule.calendar == "US"  # default: the jurisdiction's own calendar
+    assert rule.calendar == "US"  # default for a US rule: the federal calendar
     assert rule.le_hold == "none"
+    assert rule.kind == "statutory"
 
 
 def test_file_jurisdiction_must_match_its_name(tmp_path):
@@ -282,6 +406,19 @@ def test_invalid_toml_names_the_file(tmp_path):
     write_rules(tmp_path, "gb.toml", "[[rules]\nid = ")
     with pytest.raises(RuleError, match=r"^gb\.toml: invalid TOML"):
         load_rules(tmp_path)
+
+
+def test_provisional_from_rule_must_name_a_rule_of_the_set(tmp_path):
+    write_rules(
+        tmp_path,
+        "eu.toml",
+        '[[rules]]\nid = "eu-nis2.final_report"\njurisdiction = "EU"\nframework = "NIS2"\n'
+        'citation = "Art. 23"\nrecipient = "CSIRT"\nanchor = "nis2_notification_sent"\n'
+        'offset = { amount = 1, unit = "months" }\nprovisional_from_rule = "eu-nis2.missing"\n',
+    )
+    with pytest.raises(RuleError, match="must name a rule of the set") as caught:
+        load_rules(tmp_path)
+    assert caught.value.field == "provisional_from_rule"
 
 
 def test_unknown_top_level_key_is_refused(tmp_path):
