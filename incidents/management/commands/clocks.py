@@ -1,6 +1,8 @@
 """``manage.py clocks``: print the notification deadlines for facts given on the command line.
 
-Uses only the pure clock engine (no database). Bad input prints one line on stderr and exits 2.
+Uses only the pure clock engine (no database). Input that cannot be true (an unknown code, a
+local time in the spring-forward gap, a total below a region's count, a year outside 1900-2199)
+prints one line on stderr and exits 2. docs/CLOCKS.md describes the JSON.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.clocks.calculator import Deadline, incident_deadlines
 from incidents.clocks.facts import FactsError, IncidentFacts, incident_zone
-from incidents.clocks.holds import Hold
-from incidents.clocks.rules import ANCHOR_EVENTS, is_region_code, load_rules
+from incidents.clocks.holds import Hold, HoldApplied
+from incidents.clocks.rules import (
+    ANCHOR_EVENTS,
+    FIRST_DAY,
+    LAST_DAY,
+    Offset,
+    is_region_code,
+    load_rules,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -73,7 +82,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--enable-draft", action="append", default=[], metavar="RULE_ID", help="draft rule"
         )
-        parser.add_argument("--on", help="pick the rule versions in force on this date")
+        parser.add_argument(
+            "--promptly-days",
+            type=int,
+            default=5,
+            metavar="N",
+            help="the hospital's reading of 'promptly' after a hold ends, in calendar days",
+        )
+        parser.add_argument(
+            "--on", help="the date whose rule versions a clock still waiting for its anchor shows"
+        )
         parser.add_argument("--format", choices=["json", "text"], default="json")
 
     def handle(self, *args, **options):
@@ -127,6 +145,8 @@ def facts_from_options(options: dict) -> IncidentFacts:
     for name in ("affected_total", "unreachable"):
         if options[name] is not None and options[name] < 0:
             raise ValueError(f"--{name.replace('_', '-')} cannot be negative")
+    if options["promptly_days"] < 1:
+        raise ValueError("--promptly-days must be at least 1")
 
     holds = tuple(parse_hold(item, tz, written=True) for item in options["le_hold"])
     holds += tuple(parse_hold(item, tz, written=False) for item in options["le_hold_oral"])
@@ -146,6 +166,7 @@ def facts_from_options(options: dict) -> IncidentFacts:
         business_associate=options["business_associate"],
         holds=holds,
         enabled_drafts=frozenset(options["enable_draft"]),
+        promptly=Offset(options["promptly_days"], "calendar_days"),
     )
 
 
@@ -167,11 +188,14 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime:
 
 
 def parse_day(text: str) -> date:
-    """Return a date given as YYYY-MM-DD."""
+    """Return a date given as YYYY-MM-DD, from 1900 to 2199."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"bad date '{text}' (expected YYYY-MM-DD)") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"date {text}: the year must be from 1900 to 2199")
+    return day
 
 
 def parse_count(text: str, what: str) -> int:
@@ -196,19 +220,49 @@ def parse_hold(text: str, tz: ZoneInfo, *, written: bool) -> Hold:
 
 
 def deadline_row(deadline: Deadline) -> dict:
-    """Return the JSON object printed for one deadline."""
+    """Return the JSON object printed for one deadline (docs/CLOCKS.md, "Command line")."""
     return {
         "rule": deadline.rule_id,
         "jurisdiction": deadline.jurisdiction,
         "recipient": deadline.recipient,
         "citation": deadline.citation,
-        "due": deadline.due.isoformat() if deadline.due else None,
+        "due": iso(deadline.due),
         "status": str(deadline.status),
         "basis": deadline.basis,
+        "kind": deadline.kind,
+        "version": deadline.version,
+        "effective_from": deadline.effective_from.isoformat() if deadline.effective_from else None,
+        "effective_to": deadline.effective_to.isoformat() if deadline.effective_to else None,
+        "needs_review": deadline.needs_review,
+        "anchor": deadline.anchor,
+        "counted_from": deadline.counted_from or None,
+        "target": iso(deadline.target),
+        "le_hold": deadline.le_hold,
+        "holidays_skipped": [day.isoformat() for day in deadline.holidays_skipped],
+        "holds_applied": [hold_row(hold) for hold in deadline.holds_applied],
+        "notes": list(deadline.notes),
+        "questions": list(deadline.questions),
     }
+
+
+def hold_row(hold: HoldApplied) -> dict:
+    """Return the JSON object for what one hold did to a clock."""
+    return {
+        "type": hold.type,
+        "start": iso(hold.start),
+        "end": iso(hold.end),
+        "form": hold.form,
+        "effect": hold.effect,
+    }
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Return an aware time in ISO 8601, or None."""
+    return moment.isoformat() if moment else None
 
 
 def deadline_line(deadline: Deadline) -> str:
     """Return one human-readable line for a deadline."""
     due = deadline.due.strftime("%Y-%m-%d %H:%M %Z") if deadline.due else "-"
-    return f"{deadline.status:<18} {due:<20} {deadline.rule_id:<32} {deadline.basis}"
+    kind = "" if deadline.kind == "statutory" else f"[{deadline.kind}] "
+    return f"{deadline.status:<18} {due:<20} {deadline.rule_id:<32} {kind}{deadline.basis}"

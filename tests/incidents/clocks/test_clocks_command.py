@@ -11,6 +11,29 @@ from django.core.management import CommandError, call_command
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = ["--tz", "America/Chicago", "--event", "discovery=2026-01-15T09:30"]
+ROW_KEYS = {
+    "rule",
+    "jurisdiction",
+    "recipient",
+    "citation",
+    "due",
+    "status",
+    "basis",
+    # Added for a basis counsel can defend (issue 18, item 9):
+    "kind",
+    "version",
+    "effective_from",
+    "effective_to",
+    "needs_review",
+    "anchor",
+    "counted_from",
+    "target",
+    "le_hold",
+    "holidays_skipped",
+    "holds_applied",
+    "notes",
+    "questions",
+}
 
 
 def clocks(*args: str) -> list[dict]:
@@ -40,15 +63,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_prints_one_object_per_applicable_rule():
     rows = clocks(*BASE, "--affected", "US-CA=600", "--affected", "US-NY=20", "--format", "json")
     found = by_rule(rows)
-    assert set(rows[0]) == {
-        "rule",
-        "jurisdiction",
-        "recipient",
-        "citation",
-        "due",
-        "status",
-        "basis",
-    }
+    assert set(rows[0]) == ROW_KEYS
     # Jan 15 + 60 → Mar 16, 23:59:59 CDT.
     assert found["hipaa.individuals"]["due"] == "2026-03-16T23:59:59-05:00"
     assert found["hipaa.individuals"]["status"] == "due"
@@ -57,15 +72,18 @@ def test_prints_one_object_per_applicable_rule():
     assert "hipaa.hhs_annual" not in found
     assert "hipaa.media.US-CA" in found
     assert "hipaa.media.US-NY" not in found
-    assert found["us-ny.attorney_general"] == {
+    waiting = found["us-ny.attorney_general"]
+    assert {key: waiting[key] for key in ("rule", "jurisdiction", "recipient", "citation")} == {
         "rule": "us-ny.attorney_general",
         "jurisdiction": "US-NY",
         "recipient": "New York Attorney General",
         "citation": "N.Y. Gen. Bus. Law § 899-aa(9)",
-        "due": None,
-        "status": "waiting_for_anchor",
-        "basis": "waiting for hhs_notice_sent",
     }
+    assert (waiting["due"], waiting["status"], waiting["basis"]) == (
+        None,
+        "waiting_for_anchor",
+        "waiting for hhs_notice_sent",
+    )
 
 
 def test_affected_total_overrides_the_sum():
@@ -93,6 +111,7 @@ def test_flags_switch_on_sec_business_associate_and_substitute_rules():
     # Fri Jan 16: Mon 19 is MLK Day, so Tue 20 (1), 21 (2), 22 (3), Fri Jan 23 (4), by the
     # EDGAR cut-off of 17:30 New York time = 16:30 in Chicago.
     assert found["us-sec.8k"]["due"] == "2026-01-23T16:30:00-06:00"
+    assert found["us-sec.8k"]["holidays_skipped"] == ["2026-01-19"]
     assert "hipaa.ba_to_ce" in found
     assert "hipaa.substitute" in found
 
@@ -127,6 +146,70 @@ def test_oral_hold_without_end_is_bounded_to_thirty_days():
     assert all(row["status"] in {"due", "waiting_for_anchor"} for row in rows)
 
 
+def test_each_row_carries_the_facts_behind_its_date():
+    rows = clocks(
+        *BASE,
+        "--affected",
+        "US-TX=300",
+        "--affected",
+        "US-FL=3",
+        "--le-hold-oral",
+        "2026-01-20T00:00",
+    )
+    found = by_rule(rows)
+    texas = found["us-tx.individuals"]
+    # Provisional from discovery until the determination: Jan 15 + 60 = Mar 16.
+    assert (texas["status"], texas["due"], texas["counted_from"]) == (
+        "provisional",
+        "2026-03-16T23:59:59-05:00",
+        "discovery",
+    )
+    assert texas["kind"] == "statutory"
+    assert texas["effective_from"] == "2020-01-01"
+    assert texas["needs_review"] is True
+    assert texas["questions"]
+    florida = found["us-fl.individuals"]
+    assert florida["holds_applied"] == [
+        {
+            "type": "written_only",
+            "start": "2026-01-20T00:00:00-06:00",
+            "end": None,  # ignored, so not bounded to 30 days either
+            "form": "oral",
+            "effect": "no effect: oral: only a written request delays this notice",
+        }
+    ]
+    proxy = by_rule(clocks(*BASE, "--affected", "US-OK=3"))["us-ok.individuals"]
+    assert proxy["kind"] == "proxy"
+    assert "a proxy: the statute sets no number of days" in proxy["basis"]
+
+
+def test_promptly_days_sets_the_hospital_policy():
+    # CA: Jan 15 + 30 = Feb 14; hold Jan 20-Feb 10 (21 days) tolls to Mar 7; release Feb 10
+    # + 5 days (default) = Feb 15, + 10 days = Feb 20.
+    args = (*BASE, "--affected", "US-CA=3", "--le-hold", "2026-01-20T00:00/2026-02-10T00:00")
+    assert by_rule(clocks(*args))["us-ca.individuals"]["due"] == "2026-02-15T23:59:59-06:00"
+    found = by_rule(clocks(*args, "--promptly-days", "10"))["us-ca.individuals"]
+    assert found["due"] == "2026-02-20T23:59:59-06:00"
+    assert found["kind"] == "interpretation"
+
+
+def test_an_ambiguous_local_time_is_taken_early_and_said():
+    rows = clocks("--tz", "America/Chicago", "--event", "discovery=2026-11-01T01:30")
+    assert "took the earlier instant" in by_rule(rows)["hipaa.individuals"]["notes"][0]
+
+
+def test_sec_due_time_is_shown_in_the_hospital_zone():
+    rows = clocks(
+        "--tz",
+        "America/Los_Angeles",
+        "--event",
+        "materiality_determination=2026-03-02T10:00",
+        "--public-company",
+    )
+    # Mon Mar 2 + 4 business days = Fri Mar 6, 17:30 New York = 14:30 Los Angeles.
+    assert by_rule(rows)["us-sec.8k"]["due"] == "2026-03-06T14:30:00-08:00"
+
+
 def test_draft_rules_need_enable_draft():
     args = ("--tz", "UTC", "--event", "awareness=2026-03-06T10:00")
     assert "us-cisa.circia" not in by_rule(clocks(*args))
@@ -155,6 +238,20 @@ def test_text_format_prints_one_line_per_deadline():
         (["--le-hold", "2026-02-20/2026-02-01"], "ends before it starts"),
         (["--enable-draft", "hipaa.hhs"], "is not a draft rule"),
         (["--unreachable", "-1"], "cannot be negative"),
+        # Input that cannot be true (issue 18, item 8).
+        (
+            ["--affected", "US-CA=600", "--affected-total", "100"],
+            "the total of 100 affected is below the 600 affected residents of US-CA",
+        ),
+        (["--event", "discovery=2026-03-08T02:30"], "does not exist in America/Chicago"),
+        (
+            ["--le-hold", "2026-03-08T02:30/2026-03-10T00:00"],
+            "hold start 2026-03-08T02:30 does not exist",
+        ),
+        (["--event", "discovery=1899-12-31T10:00"], "the year must be from 1900 to 2199"),
+        (["--event", "discovery=2200-01-01T10:00"], "the year must be from 1900 to 2199"),
+        (["--on", "1899-01-01"], "the year must be from 1900 to 2199"),
+        (["--promptly-days", "0"], "--promptly-days must be at least 1"),
     ],
 )
 def test_bad_input_raises_a_command_error_with_exit_status_2(args, message):
@@ -187,6 +284,9 @@ def test_cli_prints_json_and_exits_0():
         ["--tz", "America/Chicago", "--affected-total", "many"],
         ["--tz", "America/Chicago", "--format", "xml"],
         [],
+        ["--tz", "America/Chicago", "--affected", "US-CA=600", "--affected-total", "100"],
+        ["--tz", "America/Chicago", "--event", "discovery=2026-03-08T02:30"],
+        ["--tz", "America/Chicago", "--event", "discovery=1899-12-31T10:00"],
     ],
 )
 def test_cli_bad_input_prints_one_line_and_exits_2(args):
