@@ -51,7 +51,7 @@ def recorded_zone(instant: datetime) -> bool:
 
 def anchor_date(instant: datetime, tz: ZoneInfo) -> date:
     """Return the date a day count starts from: the earliest of the hospital's local date and
-    the date in the zone the anchor was recorded in (REGULATORY_CLOCKS §1.2)."""
+    the date in the zone the anchor was recorded in (docs/CLOCKS.md §1.2)."""
     here = local_date(instant, tz)
     return min(here, instant.date()) if recorded_zone(instant) else here
 

@@ -21,7 +21,7 @@ from incidents.clocks.calendars import NO_HOLIDAYS, calendar_codes
 
 RULES_DIRECTORY = Path(__file__).with_name("rules")
 
-# Beacon counts dates from 1900 to 2199 (REGULATORY_CLOCKS §1.9): a rule without effective
+# Beacon counts dates from 1900 to 2199 (docs/CLOCKS.md §1.9): a rule without effective
 # dates applies inside these bounds only, and facts outside them are refused.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
@@ -40,7 +40,7 @@ ANCHOR_EVENTS = (
 UNITS = ("hours", "calendar_days", "business_days", "months")
 DAY_UNITS = ("calendar_days", "business_days", "months")
 
-# What a law-enforcement hold does to a rule's clock (REGULATORY_CLOCKS §1.6, docs/CLOCKS.md).
+# What a law-enforcement hold does to a rule's clock (docs/CLOCKS.md §1.6).
 LE_HOLD_SEMANTICS = (
     "tolls",  # the clock stops while the hold runs (HIPAA 164.412)
     "written_only",  # tolls, but only a written request counts (Florida 501.171(4)(b))
@@ -260,7 +260,7 @@ def default_calendar(jurisdiction: str) -> str:
     """Return the holiday calendar a jurisdiction's business days skip by default.
 
     US rules count on the federal calendar unless the rule names the calendar its statute
-    defines (REGULATORY_CLOCKS §1.3); other jurisdictions have no reviewed calendar yet.
+    defines (docs/CLOCKS.md §1.3); other jurisdictions have no reviewed calendar yet.
     """
     region = canonical_region(jurisdiction)
     return FEDERAL_CALENDAR if region == "US" or region.startswith("US-") else NO_HOLIDAYS

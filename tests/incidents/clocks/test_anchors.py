@@ -1,4 +1,4 @@
-"""Anchors, versions, cut-offs and units (REGULATORY_CLOCKS §1.1, §1.4, §1.9-§1.11).
+"""Anchors, versions, cut-offs and units (docs/CLOCKS.md §1.1, §1.4, §1.9-§1.11).
 
 Hand-computed, table-driven: provisional dates, "no later than another notice", rule versions
 chosen by each rule's own anchor, the SEC's 17:30 New York cut-off, and months at month ends.

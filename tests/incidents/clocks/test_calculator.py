@@ -1,4 +1,4 @@
-"""Hand-computed deadlines for the clock engine (REGULATORY_CLOCKS.md §1).
+"""Hand-computed deadlines for the clock engine (docs/CLOCKS.md §1).
 
 Every expected time is worked out by hand in the comment beside it. Due times of day clocks are
 23:59:59 local; Chicago is UTC-6 (CST) until 2026-03-08 and UTC-5 (CDT) after.

@@ -1,4 +1,4 @@
-"""Law-enforcement holds, statute by statute (REGULATORY_CLOCKS §1.5, §1.6).
+"""Law-enforcement holds, statute by statute (docs/CLOCKS.md §1.5, §1.6).
 
 Hand-computed, table-driven cases for every hold semantic. Chicago is UTC-6 until
 2026-03-08 and UTC-5 after; 2027's change is on 2027-03-14. A hold written "Jan 20-Jan 30" runs
