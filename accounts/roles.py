@@ -43,7 +43,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 # Where each role lands after login, most specific first.
 ROLE_START_PAGES: tuple[tuple[str, str], ...] = (
     (Role.LEGAL, "communications:approval_queue"),
-    (Role.EXECUTIVE, "incidents:dashboard"),
+    (Role.EXECUTIVE, "dashboard:index"),
     (Role.INCIDENT_COMMAND, "incidents:list"),
     (Role.COMMUNICATIONS, "communications:my_drafts"),
 )

@@ -855,7 +855,7 @@ def measure(client, requests: int) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    dashboard_url = reverse("incidents:dashboard")
+    dashboard_url = reverse("dashboard:index")
     pages = {"dashboard": dashboard_url, "cold": dashboard_url, "empty": reverse("bench_empty")}
 
     def get(name: str) -> float:

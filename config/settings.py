@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "incidents",
     "communications",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +245,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Caches live in each process's memory. The dashboard's rendered sections are keyed by a digest
-# of the data they show, read from the database on every request (incidents/dashboard.py), so
+# of the data they show, read from the database on every request (dashboard/sections.py), so
 # a process never serves a section older than its data and nothing needs invalidating across
 # processes; TIMEOUT bounds only how old relative times ("for 3 hours") can be.
 CACHES = {

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("communications.stakeholders.urls")),
     path("", include("communications.media.urls")),
     path("", include("communications.public.urls")),
+    path("", include("dashboard.urls")),
 ]

@@ -55,7 +55,4 @@ urlpatterns = [
     path("deadlines/", views.deadlines, name="deadlines"),
     path("deadlines/calendar-token/", views.calendar_token, name="calendar_token"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("dashboard/", views.dashboard_page, name="dashboard"),
-    path("dashboard/brief.pdf", views.dashboard_brief, name="dashboard_brief"),
-    path("dashboard/sections/<slug:section>/", views.dashboard_section, name="dashboard_section"),
 ]

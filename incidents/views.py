@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import dashboard, forms, health, permissions, selectors, services
+from . import forms, health, permissions, selectors, services
 from . import obligations as obligation_services
 from .activity import ChainCheck, verify_chain
 from .calendar import calendar_feed_ics
@@ -701,7 +701,7 @@ def calendar_feed(request, token):
     return response
 
 
-# Health and dashboard ------------------------------------------------------------------------
+# Health --------------------------------------------------------------------------------------
 
 
 @require_GET
@@ -723,41 +723,3 @@ def healthz(request):
     }
     body["ok"] = database.ok and broker.ok and beat.ok
     return JsonResponse(body, status=200 if body["ok"] else 503)
-
-
-@require_GET
-def dashboard_page(request):
-    """The whole response at a glance; sections refresh themselves with htmx."""
-    now = timezone.now()
-    scope = dashboard.active_incidents(request.user)
-    sections = dashboard.render_sections(scope, dashboard.SECTIONS, now=now)
-    return render(request, "incidents/dashboard.html", {"now": now, "sections": sections})
-
-
-@require_GET
-def dashboard_section(request, section):
-    """One dashboard section as an HTML fragment (htmx polls it every 30 seconds)."""
-    if section not in dashboard.SECTIONS:
-        raise Http404("No such section.")
-    scope = dashboard.active_incidents(request.user)
-    return HttpResponse(dashboard.render_sections(scope, [section], now=timezone.now())[section])
-
-
-@require_GET
-def dashboard_brief(request):
-    """A one-click executive brief (1-2 pages) as PDF for a Board meeting."""
-    from django.template.loader import render_to_string
-
-    from communications.pdf.render import render_pdf
-
-    from .models import Hospital
-
-    data = dashboard.dashboard_data(request.user)
-    html = render_to_string(
-        "pdf/executive_brief.html",
-        {**data, "hospital": Hospital.current(), "user": request.user},
-    )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    stamp = timezone.localtime(data["now"]).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="beacon-brief-{stamp}.pdf"'
-    return response

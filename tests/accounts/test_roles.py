@@ -28,7 +28,7 @@ def test_legal_may_approve_and_communications_may_not(legal_user, comms_user):
     [
         ("comms_user", "communications:my_drafts"),
         ("legal_user", "communications:approval_queue"),
-        ("exec_user", "incidents:dashboard"),
+        ("exec_user", "dashboard:index"),
         ("command_user", "incidents:list"),
     ],
 )
@@ -57,7 +57,7 @@ def test_wrong_password_is_refused_with_a_message(client, legal_user):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["home", "incidents:list", "incidents:dashboard", "communications:approval_queue"],
+    ["home", "incidents:list", "dashboard:index", "communications:approval_queue"],
 )
 def test_anonymous_users_are_sent_to_login(client, url_name):
     url = reverse(url_name)

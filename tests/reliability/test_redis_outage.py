@@ -38,7 +38,7 @@ def test_pages_work_during_a_redis_outage_and_reminders_due_meanwhile_are_delive
             )
             client.force_login(command_user)
             for url in (
-                reverse("incidents:dashboard"),
+                reverse("dashboard:index"),
                 reverse("incidents:list"),
                 reverse("incidents:detail", args=[incident.pk]),
                 reverse("incidents:obligations", args=[incident.pk]),

@@ -95,9 +95,7 @@ def test_background_polls_do_not_count_as_activity(client, legal_user):
     idle_since = time.time() - 600
     session[LAST_ACTIVITY_KEY] = idle_since
     session.save()
-    poll = client.get(
-        reverse("incidents:dashboard"), HTTP_X_BEACON_POLL="1", HTTP_HX_REQUEST="true"
-    )
+    poll = client.get(reverse("dashboard:index"), HTTP_X_BEACON_POLL="1", HTTP_HX_REQUEST="true")
     assert poll.status_code == 200
     assert client.session[LAST_ACTIVITY_KEY] == idle_since
 
@@ -108,7 +106,7 @@ def test_an_expired_htmx_request_is_told_to_redirect_to_login(client, legal_user
     session = client.session
     session[LAST_ACTIVITY_KEY] = time.time() - django_settings.BEACON_IDLE_TIMEOUT_SECONDS - 1
     session.save()
-    response = client.get(reverse("incidents:dashboard"), HTTP_HX_REQUEST="true")
+    response = client.get(reverse("dashboard:index"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("login")
 

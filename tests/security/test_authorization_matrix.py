@@ -71,7 +71,7 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "two_factor_verify": page(default=REDIRECT, nonmember=REDIRECT),  # no device: to setup
     # Incidents: pages every role sees; restricted ones are 404 to non-members.
     "incidents:list": page(nonmember=OK),
-    "incidents:dashboard": page(nonmember=OK),
+    "dashboard:index": page(nonmember=OK),
     "incidents:deadlines": page(nonmember=OK),
     "incidents:open": page(default=NOT_ALLOWED, command=OK, nonmember=NOT_ALLOWED),
     "incidents:detail": page(),
@@ -173,8 +173,8 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "media:coverage_add": post_only(default={400}),
     "media:coverage_update": post_only(default=GONE),
     # The executive dashboard's printable brief and its live sections.
-    "incidents:dashboard_brief": page(nonmember=OK),
-    "incidents:dashboard_section": page(nonmember=OK),
+    "dashboard:brief": page(nonmember=OK),
+    "dashboard:section": page(nonmember=OK),
     # Patient letters (mail-merge). Batches and runs are not built here yet: 404.
     "mailmerge:letters": page(),
     "mailmerge:upload": post_only(default={400}, legal=NOT_ALLOWED, executive=NOT_ALLOWED),

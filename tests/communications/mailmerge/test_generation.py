@@ -74,7 +74,7 @@ def test_run_writes_every_letter_once_in_files_of_at_most_chunk_size(generated):
 
 
 def test_each_chunk_moves_the_incident_progress_version(generated):
-    """The dashboard's letter counts are cached by this version (incidents.dashboard)."""
+    """The dashboard's letter counts are cached by this version (dashboard.sections)."""
     run, _rows = generated
     version = DataVersion.objects.get(incident_id=run.batch.incident_id)
     assert version.progress == run.chunks.count() == 4

@@ -22,7 +22,10 @@ from communications.models import (
     StakeholderGroup,
 )
 from communications.stakeholders.services import send_process_due
-from incidents import dashboard
+from dashboard.deadlines import CHART_DAYS, obligations_over_time
+from dashboard.notifications import notification_progress
+from dashboard.scope import active_incidents
+from dashboard.sections import SECTIONS, dashboard_data, section_key
 from incidents.activity import data_changed, verify_all_chains
 from incidents.models import Heartbeat, Obligation
 from incidents.obligations import obligation_decide
@@ -142,7 +145,7 @@ def test_every_role_sees_the_dashboard(
 ):
     populate(command_user, legal_user, comms_user, copies=1)
     client.force_login(request.getfixturevalue(fixture))
-    page = client.get(reverse("incidents:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert "Next legal deadlines" in page and "Approval pipeline" in page
     assert "Outage 0" in page
     assert "Patient letters:</strong> 62,000 of 100,000 mailed" in page
@@ -156,22 +159,22 @@ def test_restricted_incidents_leave_no_trace_for_outsiders(
     populate(command_user, legal_user, comms_user, copies=1, title="Secret breach", restricted=True)
     verify_all_chains()
     client.force_login(command_user)  # a member renders (and caches) every section first
-    member_page = client.get(reverse("incidents:dashboard")).content.decode()
+    member_page = client.get(reverse("dashboard:index")).content.decode()
     assert "Secret breach" in member_page
     client.force_login(outsider)
-    page = client.get(reverse("incidents:dashboard")).content.decode()
+    page = client.get(reverse("dashboard:index")).content.decode()
     assert "Secret breach" not in page
-    data = dashboard.dashboard_data(outsider)
+    data = dashboard_data(outsider)
     assert len(data["incidents"]) == 1
     assert data["pipeline"].counts == {"released": 1, "in_review": 1, "drafting": 1}
     assert data["health"].chains_checked == 1
     assert data["inquiries_total"] == 1 and "Secret" not in data["inquiries"][0].incident_title
     assert [n.incident.title for n in data["notifications"]] == ["Outage 0"]
-    member_today = dashboard.dashboard_data(command_user)["obligation_days"][-1]
+    member_today = dashboard_data(command_user)["obligation_days"][-1]
     assert member_today.open > data["obligation_days"][-1].open  # the chart counts visible ones
     assert '<dd class="fs-4 mb-0">1</dd>' in page.split("With legal")[1][:60]
-    for section in dashboard.SECTIONS:
-        fragment = client.get(reverse("incidents:dashboard_section", args=[section]))
+    for section in SECTIONS:
+        fragment = client.get(reverse("dashboard:section", args=[section]))
         assert fragment.status_code == 200
         assert "Secret breach" not in fragment.content.decode()
 
@@ -181,13 +184,13 @@ def test_sections_refresh_alone_and_read_without_javascript(
 ):
     populate(command_user, legal_user, comms_user, copies=1)
     client.force_login(exec_user)
-    page = client.get(reverse("incidents:dashboard")).content.decode()
-    for section in dashboard.SECTIONS:
-        url = reverse("incidents:dashboard_section", args=[section])
+    page = client.get(reverse("dashboard:index")).content.decode()
+    for section in SECTIONS:
+        url = reverse("dashboard:section", args=[section])
         assert f'hx-get="{url}"' in page and 'hx-trigger="every 30s"' in page
         fragment = client.get(url).content.decode()
         assert fragment.lstrip().startswith("<section")
-    assert client.get(reverse("incidents:dashboard_section", args=["nope"])).status_code == 404
+    assert client.get(reverse("dashboard:section", args=["nope"])).status_code == 404
 
 
 SECTION_TABLES = (
@@ -205,7 +208,7 @@ def _queries(client, *, cold: bool) -> list[str]:
     if cold:
         caches["dashboard"].clear()
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("incidents:dashboard"))
+        response = client.get(reverse("dashboard:index"))
     assert response.status_code == 200
     return [query["sql"] for query in captured.captured_queries]
 
@@ -217,7 +220,7 @@ def test_queries_per_render_are_bounded_and_do_not_grow_with_data(
     verify_all_chains()
     Heartbeat.objects.create(name="beat", last_seen_at=timezone.now())
     client.force_login(exec_user)
-    client.get(reverse("incidents:dashboard"))  # the first request after login checks 2FA
+    client.get(reverse("dashboard:index"))  # the first request after login checks 2FA
     small_cold, small_warm = _queries(client, cold=True), _queries(client, cold=False)
     populate(command_user, legal_user, comms_user, copies=9)
     verify_all_chains()
@@ -231,7 +234,7 @@ def test_queries_per_render_are_bounded_and_do_not_grow_with_data(
 
 
 def _page(client) -> str:
-    return client.get(reverse("incidents:dashboard")).content.decode()
+    return client.get(reverse("dashboard:index")).content.decode()
 
 
 def test_a_change_is_on_the_next_render_whatever_was_cached(
@@ -302,13 +305,11 @@ def test_joining_or_leaving_a_restricted_incident_shows_at_once(
 
 def test_a_new_day_starts_new_sections(exec_user, command_user, legal_user, comms_user):
     populate(command_user, legal_user, comms_user, copies=1)
-    scope = dashboard.active_incidents(exec_user)
+    scope = active_incidents(exec_user)
     today = timezone.localdate()
-    keys = {dashboard.section_key(name, scope, today) for name in dashboard.SECTIONS}
-    tomorrow = {
-        dashboard.section_key(name, scope, today + timedelta(days=1)) for name in dashboard.SECTIONS
-    }
-    assert len(keys) == len(dashboard.SECTIONS) and not keys & tomorrow
+    keys = {section_key(name, scope, today) for name in SECTIONS}
+    tomorrow = {section_key(name, scope, today + timedelta(days=1)) for name in SECTIONS}
+    assert len(keys) == len(SECTIONS) and not keys & tomorrow
 
 
 def test_the_executive_brief_is_a_short_pdf(
@@ -316,7 +317,7 @@ def test_the_executive_brief_is_a_short_pdf(
 ):
     populate(command_user, legal_user, comms_user, copies=2)
     client.force_login(exec_user)
-    response = client.get(reverse("incidents:dashboard_brief"))
+    response = client.get(reverse("dashboard:brief"))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     require_service(shutil.which("pdfinfo") is not None, "pdfinfo", "apt-get install poppler-utils")
@@ -332,7 +333,7 @@ def test_the_health_section_warns_when_the_reminder_sweep_is_silent(client, exec
         name="reminder_sweep", last_seen_at=timezone.now() - timedelta(minutes=6)
     )
     client.force_login(exec_user)
-    page = client.get(reverse("incidents:dashboard_section", args=["health"])).content.decode()
+    page = client.get(reverse("dashboard:section", args=["health"])).content.decode()
     assert "Reminder system silent" in page
 
 
@@ -340,8 +341,8 @@ def test_notification_progress_counts_groups_emails_and_the_run_that_counts(
     client, exec_user, command_user, legal_user, comms_user
 ):
     populate(command_user, legal_user, comms_user, copies=2)
-    scope = dashboard.active_incidents(exec_user)
-    progress, more = dashboard.notification_progress(scope)
+    scope = active_incidents(exec_user)
+    progress, more = notification_progress(scope)
     assert more == 0 and len(progress) == 2
     for incident in progress:
         # the cancelled run does not count; the newest generated one does
@@ -361,7 +362,7 @@ def test_overdue_inquiries_and_deadlines_are_red_and_tick(
 ):
     populate(command_user, legal_user, comms_user, copies=1)
     client.force_login(exec_user)
-    url = reverse("incidents:dashboard_section", args=["media"])
+    url = reverse("dashboard:section", args=["media"])
     fragment = client.get(url).content.decode()
     assert 'class="countdown-overdue" data-countdown="' in fragment
     assert "overdue by 0h 3" in fragment  # 30 minutes (give or take a minute) past the deadline
@@ -378,8 +379,8 @@ def test_the_chart_matches_a_day_by_day_count(
         obligation.decided_at = now - timedelta(days=i % 5) if i % 3 else None
         obligation.status = ("met", "waived", "not_applicable")[i % 3] if i % 3 else "open"
     Obligation.objects.bulk_update(obligations, ["created_at", "decided_at", "status"])
-    days = dashboard.obligations_over_time(dashboard.active_incidents(exec_user), now=now)
-    assert len(days) == dashboard.CHART_DAYS
+    days = obligations_over_time(active_incidents(exec_user), now=now)
+    assert len(days) == CHART_DAYS
     for day in days:
         existed = [o for o in obligations if o.created_at <= day.day]
         decided = [o for o in existed if o.decided_at and o.decided_at <= day.day]

@@ -1,0 +1,1 @@
+"""The executive dashboard: the read model over incidents and communications (the top layer)."""
