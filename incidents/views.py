@@ -1,14 +1,16 @@
-"""Incident pages: each view validates, authorises, calls one service, then redirects or renders."""
+"""Incident pages: the list, opening one, its tabs, the deadlines list, the calendar feed, health.
+
+A page validates, authorises, calls one service (incidents.web.call_service), then redirects or
+renders. The incident's actions (forms posted from its tabs) are in incidents/actions.py.
+"""
 
 from functools import wraps
 
-from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -23,27 +25,16 @@ from .models import (
     ActivityEntry,
     AnchorEvent,
     CalendarFeedToken,
+    Hospital,
     IncidentType,
-    LawEnforcementHold,
     LogVerification,
-    Obligation,
-    PlaybookTask,
     Severity,
     Status,
 )
-from .web import attach_service_errors  # noqa: F401  (re-exported for other apps' views)
-
-TABS = (
-    ("briefing", "Briefing"),
-    ("obligations", "Deadlines"),
-    ("documents", "Documents"),
-    ("timeline", "Timeline"),
-    ("facts", "Facts"),
-    ("events", "Events"),
-    ("roles", "Roles"),
-    ("tasks", "Tasks"),
-    ("systems", "Systems"),
-    ("risk", "Risk assessment"),
+from .tabs import IncidentTab, arrange_tabs, incident_links
+from .web import (
+    attach_service_errors,  # noqa: F401  (re-exported for other apps' views)
+    call_service,
 )
 
 TIMELINE_FILTERS = (
@@ -74,17 +65,28 @@ def incident_page(view):
     return wrapper
 
 
-def _tab_url(incident, tab: str) -> str:
+# The frame of every tab ----------------------------------------------------------------------
+
+
+def page_tabs() -> list[IncidentTab]:
+    """Return the incident page's tabs in order: its own and those other apps registered."""
+    return arrange_tabs(OWN_TABS)
+
+
+def tab_url(incident, tab: str) -> str:
     name = "incidents:detail" if tab == "briefing" else f"incidents:{tab}"
     return reverse(name, args=[incident.pk])
 
 
-def _incident_context(request, incident, tab: str) -> dict:
+def _incident_context(request, incident, tab: str, tabs: list[IncidentTab]) -> dict:
     user = request.user
     return {
         "incident": incident,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [(t.key, t.label) for t in tabs],
+        "incident_links": [
+            (link.label, reverse(link.url_name, args=[incident.pk])) for link in incident_links()
+        ],
         # The timeline tab verifies the whole chain live; other tabs show beat's latest check.
         "chain": verify_chain(incident.pk) if tab == "timeline" else _stored_chain_check(incident),
         "can_edit": permissions.can_edit_incident(user, incident),
@@ -109,25 +111,26 @@ def _stored_chain_check(incident):
     )
 
 
-def _render_tab(request, incident, tab, extra=None, status=200):
-    context = _incident_context(request, incident, tab)
-    context.update(TAB_CONTEXT[tab](request, incident))
+def render_tab(request, incident, key: str, extra=None, status=200):
+    """Render one tab of the incident page (with `extra`, e.g. a form and its errors)."""
+    tabs = page_tabs()
+    tab = next(t for t in tabs if t.key == key)
+    context = _incident_context(request, incident, key, tabs)
+    context.update(tab.context(request, incident))
     context.update(extra or {})
-    return render(request, f"incidents/tab_{tab}.html", context, status=status)
+    return render(request, tab.template, context, status=status)
 
 
-def _run(request, incident, tab, form, form_name, call, success):
-    """Call the service with the form's data; on bad input re-render the tab keeping the input."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            attach_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(_tab_url(incident, tab))
-    messages.error(request, "Nothing was saved: please correct the errors below.")
-    return _render_tab(request, incident, tab, {form_name: form}, status=400)
+def tab_view(key: str):
+    """Return the view of the tab `key` (incidents' own, or one another app registered)."""
+
+    @require_GET
+    @incident_page
+    def view(request, incident):
+        return render_tab(request, incident, key)
+
+    view.__name__ = f"incident_{key}"
+    return view
 
 
 # List and open -------------------------------------------------------------------------------
@@ -163,8 +166,6 @@ def incident_list(request):
 def incident_open(request):
     if not permissions.can_open_incident(request.user):
         raise PermissionDenied("Only Incident Command can open an incident.")
-    from .models import Hospital
-
     form = forms.IncidentOpenForm(
         request.POST or None, initial={"time_zone": Hospital.current().time_zone}
     )
@@ -174,14 +175,19 @@ def incident_open(request):
             timezone.activate(tz)
         except Exception:  # noqa: BLE001 - an unknown zone is reported by the form
             timezone.activate(Hospital.current().time_zone)
-        if form.is_valid():
-            try:
-                incident = services.incident_open(actor=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                attach_service_errors(form, exc)
-            else:
-                messages.success(request, f"Incident '{incident.title}' opened.")
-                return redirect("incidents:detail", incident.pk)
+        opened = []
+
+        def call(data):
+            opened.append(services.incident_open(actor=request.user, **data))
+            return opened[0]
+
+        if call_service(
+            request,
+            call,
+            form=form,
+            success=lambda incident: f"Incident '{incident.title}' opened.",
+        ):
+            return redirect("incidents:detail", opened[0].pk)
     return render(request, "incidents/incident_open.html", {"form": form})
 
 
@@ -293,362 +299,28 @@ def _obligations_context(request, incident):
     }
 
 
-def _documents_context(request, incident):
-    from communications.views import documents_tab_context
-
-    return documents_tab_context(request, incident)
-
-
-TAB_CONTEXT = {
-    "briefing": _briefing_context,
-    "timeline": _timeline_context,
-    "facts": _facts_context,
-    "events": _events_context,
-    "roles": _roles_context,
-    "tasks": _tasks_context,
-    "systems": _systems_context,
-    "risk": _risk_context,
-    "obligations": _obligations_context,
-    "documents": _documents_context,
-}
-
-
-def _tab_view(tab):
-    @require_GET
-    @incident_page
-    def view(request, incident):
-        return _render_tab(request, incident, tab)
-
-    view.__name__ = f"incident_{tab}"
-    return view
-
-
-incident_detail = _tab_view("briefing")
-incident_timeline = _tab_view("timeline")
-incident_facts = _tab_view("facts")
-incident_events = _tab_view("events")
-incident_roles = _tab_view("roles")
-incident_tasks = _tab_view("tasks")
-incident_systems = _tab_view("systems")
-incident_risk = _tab_view("risk")
-incident_obligations = _tab_view("obligations")
-incident_documents = _tab_view("documents")
-
-
-# Actions -------------------------------------------------------------------------------------
-
-
-@require_POST
-@incident_page
-def incident_edit(request, incident):
-    form = forms.IncidentEditForm(request.POST, instance=incident)
-    return _run(
-        request,
-        incident,
-        "briefing",
-        form,
-        "edit_form",
-        lambda data: services.incident_update(actor=request.user, incident=incident, **data),
-        "Incident updated.",
-    )
-
-
-@require_POST
-@incident_page
-def incident_status(request, incident):
-    form = forms.StatusForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_change_status(
-                actor=request.user,
-                incident=incident,
-                to=form.cleaned_data["to"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Status is now {Status(form.cleaned_data['to']).label}.")
-    else:
-        messages.error(request, "Choose a status to move to.")
-    next_tab = request.POST.get("next_tab")
-    return redirect(_tab_url(incident, next_tab if next_tab in TAB_CONTEXT else "briefing"))
-
-
-@require_POST
-@incident_page
-def event_record(request, incident):
-    form = forms.AnchorEventForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "events",
-        form,
-        "event_form",
-        lambda data: services.anchor_event_record(actor=request.user, incident=incident, **data),
-        "Event recorded; deadlines recomputed.",
-    )
-
-
-@require_POST
-@incident_page
-def facts_update(request, incident):
-    form = forms.FactsForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "facts",
-        form,
-        "facts_form",
-        lambda data: services.facts_update(actor=request.user, incident=incident, **data),
-        "Facts saved; deadlines recomputed.",
-    )
-
-
-@require_POST
-@incident_page
-def regions_update(request, incident):
-    formset = forms.RegionFormSet(request.POST, prefix="regions")
-    if formset.is_valid():
-        rows = [
-            (f.cleaned_data.get("code") or "", str(f.cleaned_data.get("count") or ""))
-            for f in formset.forms
-            if f.cleaned_data.get("code") or f.cleaned_data.get("count") is not None
-        ]
-        try:
-            counts = services.parse_region_counts(rows)
-            services.affected_regions_set(actor=request.user, incident=incident, counts=counts)
-        except ValidationError as exc:
-            messages.error(request, "Nothing was saved: " + " ".join(exc.messages))
-            return _render_tab(request, incident, "facts", {"region_formset": formset}, 400)
-        messages.success(request, "Affected residents saved; deadlines recomputed.")
-        return redirect(_tab_url(incident, "facts"))
-    messages.error(request, "Nothing was saved: counts must be whole numbers, 0 or more.")
-    return _render_tab(request, incident, "facts", {"region_formset": formset}, 400)
-
-
-@require_POST
-@incident_page
-def regions_import(request, incident):
-    form = forms.RegionCsvForm(request.POST, request.FILES)
-
-    def call(data):
-        counts = services.parse_region_counts(data["file"])
-        services.affected_regions_set(actor=request.user, incident=incident, counts=counts)
-
-    return _run(
-        request,
-        incident,
-        "facts",
-        form,
-        "region_csv_form",
-        call,
-        "Counts imported; deadlines recomputed.",
-    )
-
-
-@require_POST
-@incident_page
-def hold_record(request, incident):
-    form = forms.HoldForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "facts",
-        form,
-        "hold_form",
-        lambda data: services.hold_record(actor=request.user, incident=incident, **data),
-        "Law-enforcement hold recorded; tolled deadlines moved.",
-    )
-
-
-@require_POST
-@incident_page
-def hold_end(request, incident, hold_pk):
-    hold = get_object_or_404(LawEnforcementHold, pk=hold_pk, incident=incident)
-    form = forms.BeaconForm(request.POST)
-    form.fields["ends_at"] = forms.local_datetime_field("Ends")
-    return _run(
-        request,
-        incident,
-        "facts",
-        form,
-        "hold_end_form",
-        lambda data: services.hold_end(actor=request.user, hold=hold, ends_at=data["ends_at"]),
-        "Hold end recorded.",
-    )
-
-
-@require_POST
-@incident_page
-def risk_save(request, incident):
-    form = forms.RiskAssessmentForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "risk",
-        form,
-        "risk_form",
-        lambda data: services.risk_assessment_save(actor=request.user, incident=incident, **data),
-        "Risk assessment saved.",
-    )
-
-
-@require_POST
-@incident_page
-def risk_sign(request, incident):
-    form = forms.RiskSignForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "risk",
-        form,
-        "sign_form",
-        lambda data: services.risk_assessment_sign(
-            actor=request.user, incident=incident, decision=data["decision"]
-        ),
-        "Risk assessment signed.",
-    )
-
-
-@require_POST
-@incident_page
-def role_assign(request, incident):
-    form = forms.AssignRoleForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "roles",
-        form,
-        "assign_form",
-        lambda data: services.command_role_assign(actor=request.user, incident=incident, **data),
-        "Role assigned.",
-    )
-
-
-@require_POST
-@incident_page
-def member_add(request, incident):
-    form = forms.MemberForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "roles",
-        form,
-        "member_form",
-        lambda data: services.member_add(actor=request.user, incident=incident, **data),
-        "Member added.",
-    )
-
-
-@require_POST
-@incident_page
-def member_remove(request, incident, user_pk):
-    user = get_object_or_404(get_user_model(), pk=user_pk)
-    try:
-        services.member_remove(actor=request.user, incident=incident, user=user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"{user} removed from the incident team.")
-    return redirect(_tab_url(incident, "roles"))
-
-
-@require_POST
-@incident_page
-def restriction_set(request, incident):
-    restricted = request.POST.get("restricted") == "1"
-    services.incident_set_restricted(actor=request.user, incident=incident, restricted=restricted)
-    messages.success(
-        request, "Restricted to named members." if restricted else "Visible to every Beacon role."
-    )
-    return redirect(_tab_url(incident, "roles"))
-
-
-@require_POST
-@incident_page
-def system_status(request, incident):
-    form = forms.SystemStatusForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "systems",
-        form,
-        "system_form",
-        lambda data: services.system_status_set(actor=request.user, incident=incident, **data),
-        "System status updated.",
-    )
-
-
-@require_POST
-@incident_page
-def task_done(request, incident, task_pk):
-    task = get_object_or_404(PlaybookTask, pk=task_pk, incident=incident)
-    done = request.POST.get("done") == "1"
-    services.task_set_done(actor=request.user, task=task, done=done)
-    messages.success(request, f"{'Done' if done else 'Reopened'}: {task.title}")
-    return redirect(_tab_url(incident, "tasks"))
-
-
-@require_POST
-@incident_page
-def task_assign(request, incident, task_pk):
-    task = get_object_or_404(PlaybookTask, pk=task_pk, incident=incident)
-    form = forms.TaskAssignForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "tasks",
-        form,
-        "task_form",
-        lambda data: services.task_assign(actor=request.user, task=task, **data),
-        "Task updated.",
-    )
-
-
-@require_POST
-@incident_page
-def obligation_decide(request, incident, obligation_pk):
-    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
-    form = forms.ObligationDecideForm(request.POST, incident=incident)
-    return _run(
-        request,
-        incident,
+OWN_TABS = [
+    IncidentTab("briefing", "Briefing", "", "incidents/tab_briefing.html", _briefing_context),
+    IncidentTab(
         "obligations",
-        form,
-        "decide_form",
-        lambda data: obligation_services.obligation_decide(
-            actor=request.user, obligation=obligation, **data
-        ),
-        f"{obligation.rule_id} recorded.",
-    )
+        "Deadlines",
+        "deadlines",
+        "incidents/tab_obligations.html",
+        _obligations_context,
+    ),
+    IncidentTab(
+        "timeline", "Timeline", "timeline", "incidents/tab_timeline.html", _timeline_context
+    ),
+    IncidentTab("facts", "Facts", "facts", "incidents/tab_facts.html", _facts_context),
+    IncidentTab("events", "Events", "events", "incidents/tab_events.html", _events_context),
+    IncidentTab("roles", "Roles", "roles", "incidents/tab_roles.html", _roles_context),
+    IncidentTab("tasks", "Tasks", "tasks", "incidents/tab_tasks.html", _tasks_context),
+    IncidentTab("systems", "Systems", "systems", "incidents/tab_systems.html", _systems_context),
+    IncidentTab("risk", "Risk assessment", "risk", "incidents/tab_risk.html", _risk_context),
+]
 
 
-@require_POST
-@incident_page
-def obligation_reopen(request, incident, obligation_pk):
-    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
-    obligation_services.obligation_reopen(actor=request.user, obligation=obligation)
-    messages.success(request, f"{obligation.rule_id} reopened.")
-    return redirect(_tab_url(incident, "obligations"))
-
-
-@require_POST
-@incident_page
-def obligation_assign(request, incident, obligation_pk):
-    obligation = get_object_or_404(Obligation, pk=obligation_pk, incident=incident)
-    form = forms.ObligationOwnerForm(request.POST)
-    return _run(
-        request,
-        incident,
-        "obligations",
-        form,
-        "owner_form",
-        lambda data: obligation_services.obligation_assign(
-            actor=request.user, obligation=obligation, owner=data["owner"]
-        ),
-        f"{obligation.rule_id} assigned.",
-    )
+# Deadlines across incidents and the calendar feed --------------------------------------------
 
 
 @require_GET
@@ -680,11 +352,17 @@ def deadlines(request):
 @require_POST
 def calendar_token(request):
     if request.POST.get("action") == "revoke":
-        obligation_services.calendar_token_revoke(user=request.user)
-        messages.success(request, "Calendar feed revoked: the old address no longer works.")
+        call_service(
+            request,
+            lambda: obligation_services.calendar_token_revoke(user=request.user),
+            success="Calendar feed revoked: the old address no longer works.",
+        )
     else:
-        obligation_services.calendar_token_rotate(user=request.user)
-        messages.success(request, "New calendar feed address created; the old one stopped working.")
+        call_service(
+            request,
+            lambda: obligation_services.calendar_token_rotate(user=request.user),
+            success="New calendar feed address created; the old one stopped working.",
+        )
     return redirect("incidents:deadlines")
 
 

@@ -1,0 +1,35 @@
+"""What communications adds to incidents without incidents importing it.
+
+incidents keeps registries that the apps above it fill in `AppConfig.ready()`
+(`CommunicationsConfig.ready()` calls `register()`): the incident page's tabs and links
+(incidents/tabs.py).
+"""
+
+from incidents.tabs import IncidentLink, IncidentTab, register_link, register_tab
+
+from .views import documents_tab_context
+
+DOCUMENTS_TAB = IncidentTab(
+    key="documents",
+    label="Documents",
+    path="documents",
+    template="communications/incident_documents_tab.html",
+    context=documents_tab_context,
+    after="obligations",
+)
+
+# The links under the incident page's tabs, to communications' own pages about the incident.
+INCIDENT_LINKS = (
+    IncidentLink("Stakeholders & HICS 213", "stakeholders:incident"),
+    IncidentLink("Media inquiries", "media:incident"),
+    IncidentLink("Patient letters", "mailmerge:letters"),
+    IncidentLink("Public page", "public:manage"),
+    IncidentLink("Binder (PDF)", "pdf:binder"),
+)
+
+
+def register() -> None:
+    """Register communications' tab and links with incidents (safe to call twice)."""
+    register_tab(DOCUMENTS_TAB)
+    for link in INCIDENT_LINKS:
+        register_link(link)
