@@ -2,11 +2,13 @@
 
 incidents keeps registries that the apps above it fill in `AppConfig.ready()`
 (`CommunicationsConfig.ready()` calls `register()`): the incident page's tabs and links
-(incidents/tabs.py).
+(incidents/tabs.py) and the subjects reminders can be about (incidents/reminders/subjects.py;
+communications' planners are in communications/reminders.py).
 """
 
 from incidents.tabs import IncidentLink, IncidentTab, register_link, register_tab
 
+from . import reminders
 from .views import documents_tab_context
 
 DOCUMENTS_TAB = IncidentTab(
@@ -29,7 +31,8 @@ INCIDENT_LINKS = (
 
 
 def register() -> None:
-    """Register communications' tab and links with incidents (safe to call twice)."""
+    """Register communications' tab, links and reminder subjects with incidents (idempotent)."""
     register_tab(DOCUMENTS_TAB)
     for link in INCIDENT_LINKS:
         register_link(link)
+    reminders.register()

@@ -1,6 +1,7 @@
 """Reminders and escalations: rows with due times, planned by services, swept by Celery beat.
 
-Services call the planners inside their own transaction; see docs/REMINDERS.md.
+Services call the planners inside their own transaction; see docs/REMINDERS.md. What a reminder
+can be about is a registry (subjects.py) that incidents and the apps above it fill in.
 """
 
 from .planning import (
@@ -8,6 +9,7 @@ from .planning import (
     reminders_plan_for_media_inquiry,
     reminders_plan_for_release,
     reminders_plan_for_review,
+    reminders_plan_for_subject,
     reminders_plan_for_task,
 )
 
@@ -16,5 +18,6 @@ __all__ = [
     "reminders_plan_for_media_inquiry",
     "reminders_plan_for_release",
     "reminders_plan_for_review",
+    "reminders_plan_for_subject",
     "reminders_plan_for_task",
 ]

@@ -1,10 +1,10 @@
 """The sweep: deliver what is due, one rung at a time, each in its own transaction.
 
-Stage 1 turns due reminder rows into in-app notifications (and the activity-log entry of an
-escalation) and marks the rows sent, all in one transaction, so a notification exists exactly
-when its reminder is recorded as sent. Stage 2 sends the emails those notifications want, one
-per transaction: the email goes out, then the notification is marked emailed. Only a crash
-between the two repeats an email, once. See docs/REMINDERS.md.
+Stage 1 (here) turns due reminder rows into in-app notifications (and the activity-log entry of
+an escalation) and marks the rows sent, all in one transaction, so a notification exists exactly
+when its reminder is recorded as sent. Stage 2 (emails.py) sends the emails those notifications
+want, one per transaction: the email goes out, then the notification is marked emailed. Only a
+crash between the two repeats an email, once. See docs/REMINDERS.md.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
 
 from ..activity import log_activity
+from ..locking import lock_incident
 from ..models import (
     TARGET_EXECUTIVES,
     CommandAssignment,
@@ -36,14 +36,13 @@ from ..models import (
     Incident,
     Notification,
     NotificationPreference,
-    ObligationStatus,
     Reminder,
-    ReminderKind,
     ReminderOutcome,
-    ReminderSubject,
 )
 from . import planning
+from .emails import backoff, open_connection, reset_connection, send_next_email
 from .ladders import describe_duration, describe_lead_time
+from .subjects import Message, subject_planner
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,6 @@ HEARTBEAT_NAME = "reminder_sweep"
 LATE_AFTER = timedelta(minutes=5)
 # One run stops picking new work after this long; the next run (a minute later) carries on.
 TIME_BUDGET_SECONDS = 50.0
-MAX_EMAIL_ATTEMPTS = 8
 BUSY_ROUNDS = 50
 CANDIDATE_BATCH = 200
 
@@ -79,10 +77,6 @@ class SweepResult:
             "emails_sent": self.emails_sent,
             "emails_failed": self.emails_failed,
         }
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
 # Who gets it ---------------------------------------------------------------------------------
@@ -113,94 +107,17 @@ def resolve_recipients(reminder: Reminder, incident: Incident) -> list:
 # What it says --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Message:
-    title: str
-    body: str
-    url: str
-
-
 def reminder_message(reminder: Reminder, incident: Incident, now: datetime, subject) -> Message:
     """Return the title, text and link of a reminder (names deadlines, never patient data)."""
+    planner = subject_planner(reminder.subject_type)
+    if planner is not None and subject is not None:
+        return planner.message(reminder, incident, now, subject)
     deadline = incident.local_text(reminder.deadline_at)
-    lead = describe_lead_time(reminder.deadline_at, now)
-    kind = reminder.subject_type
-    if kind == ReminderSubject.OBLIGATION:
-        obligation = subject
-        what = f"notice to {obligation.recipient}"
-        if reminder.rung == "january":
-            title = f"Annual HHS breach log: file by {deadline}"
-        elif reminder.rung == "overdue":
-            title = f"Overdue: {what} was due {deadline}"
-        else:
-            title = f"{what[0].upper()}{what[1:]} {lead} ({deadline})"
-        body = (
-            f"{obligation.framework} ({obligation.citation}): {what} is due {deadline}. "
-            f"Status: {ObligationStatus(obligation.status).label}. "
-            f"Owner: {obligation.owner or 'nobody assigned yet'}."
-        )
-        url = reverse("incidents:obligations", args=[incident.pk])
-    elif kind == ReminderSubject.TASK:
-        task = subject
-        if reminder.rung == "overdue":
-            title = f"Overdue task: {task.title} (was due {deadline})"
-        else:
-            title = f"Task {lead}: {task.title} ({deadline})"
-        body = f"Playbook task '{task.title}' is due {deadline}."
-        url = reverse("incidents:tasks", args=[incident.pk])
-    elif kind == ReminderSubject.REVIEW:
-        request = subject
-        document = request.document
-        step = "sign-off" if reminder.rung.startswith("executive") else "legal review"
-        waited = describe_duration(now - (request.submitted_at))
-        if reminder.escalation:
-            title = f"Review overdue (twice its time): '{document.title}' ({deadline})"
-        else:
-            title = f"Review waiting: '{document.title}' needs {step} by {deadline}"
-        body = (
-            f"'{document.title}' ({document.get_kind_display().lower()}) has waited {waited} "
-            f"for {step}; the review time for this kind ended {deadline}."
-        )
-        url = reverse("communications:document", args=[document.pk])
-    elif kind == ReminderSubject.MEDIA_INQUIRY:
-        inquiry = subject
-        if reminder.rung == "overdue":
-            title = f"Missed media deadline: {inquiry.outlet} (was {deadline})"
-        else:
-            title = f"Media inquiry from {inquiry.outlet} {lead} ({deadline})"
-        body = (
-            f"The inquiry from {inquiry} is {inquiry.get_status_display().lower()}; the "
-            f"reporter's deadline is {deadline}."
-        )
-        url = _media_url(incident, inquiry)
-    elif kind == ReminderSubject.RELEASE:
-        release = subject
-        days = reminder.rung.removeprefix("day-")
-        if reminder.rung == "day-90":
-            title = f"Substitute notice: 90-day posting period complete ({deadline})"
-            body = (
-                f"'{release.document.title}' has been posted for 90 days. Legal decides whether "
-                "it can come down; keep the toll-free number staffed until then."
-            )
-        else:
-            title = f"Substitute notice posted {days} days: check it is still up (until {deadline})"
-            body = (
-                f"'{release.document.title}' must stay posted until {deadline}. "
-                "Check the website still shows it and the toll-free number answers."
-            )
-        url = reverse("communications:document", args=[release.document_id])
-    else:
-        title = f"Reminder: deadline {deadline}"
-        body = f"A deadline on this incident is {lead}."
-        url = reverse("incidents:detail", args=[incident.pk])
-    return Message(title=title, body=body, url=url)
-
-
-def _media_url(incident: Incident, inquiry) -> str:
-    try:
-        return reverse("media:inquiry", args=[incident.pk, inquiry.pk])
-    except NoReverseMatch:
-        return reverse("incidents:detail", args=[incident.pk])
+    return Message(
+        title=f"Reminder: deadline {deadline}",
+        body=f"A deadline on this incident is {describe_lead_time(reminder.deadline_at, now)}.",
+        url=reverse("incidents:detail", args=[incident.pk]),
+    )
 
 
 # Stage 1: reminders → notifications ----------------------------------------------------------
@@ -237,7 +154,7 @@ def _lock_group(candidate: Reminder, now: datetime) -> list[Reminder]:
     activity-log entry is written once.
     """
     if candidate.escalation:
-        Incident.objects.select_for_update().filter(pk=candidate.incident_id).first()
+        lock_incident(candidate.incident_id)
     return list(
         Reminder.objects.select_for_update(skip_locked=True)
         .filter(
@@ -363,7 +280,7 @@ def deliver_rung(candidate: Reminder, result: SweepResult) -> None:
         with transaction.atomic():
             for reminder in Reminder.objects.filter(pk__in=group_ids, sent_at__isnull=True):
                 reminder.attempts += 1
-                reminder.retry_at = timezone.now() + _backoff(reminder.attempts)
+                reminder.retry_at = timezone.now() + backoff(reminder.attempts)
                 reminder.last_error = f"{type(exc).__name__}: {exc}"[:300]
                 reminder.save(update_fields=["attempts", "retry_at", "last_error"])
 
@@ -387,101 +304,6 @@ def deliver_due(result: SweepResult, deadline: float) -> None:
             deliver_rung(candidate, result)
 
 
-# Stage 2: notifications → email --------------------------------------------------------------
-
-
-def notification_email(notification: Notification) -> EmailMultiAlternatives:
-    """Return the email of a notification: text and HTML, linking back to Beacon."""
-    incident = notification.incident
-    context = {
-        "notification": notification,
-        "incident": incident,
-        "deadline": incident.local_text(notification.deadline_at),
-        "late_by": describe_duration(notification.late_by) if notification.late_by else "",
-        "link": settings.BEACON_PUBLIC_URL.rstrip("/") + notification.url,
-        "preferences_link": settings.BEACON_PUBLIC_URL.rstrip("/")
-        + reverse("notifications:preferences"),
-        "kind_label": ReminderKind(notification.kind).label,
-    }
-    subject = f"[Beacon] {incident.title}: {notification.title}"
-    if notification.escalation:
-        subject = f"[Beacon] ESCALATION · {incident.title}: {notification.title}"
-    email = EmailMultiAlternatives(
-        subject=subject[:250].replace("\n", " "),
-        body=render_to_string("notifications/email.txt", context),
-        to=[notification.user.email],
-        headers={"X-Beacon-Notification": str(notification.pk)},
-    )
-    email.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
-    return email
-
-
-def send_next_email(connection, result: SweepResult, exclude: set[int]) -> bool:
-    """Send the next pending email in its own transaction; return False when none is waiting."""
-    with transaction.atomic():
-        now = timezone.now()
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(email_state=EmailState.PENDING)
-            .filter(Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now))
-            .exclude(pk__in=exclude)
-            .order_by("created_at", "pk")
-            .first()
-        )
-        if notification is None:
-            return False
-        exclude.add(notification.pk)
-        notification.user = get_user_model().objects.get(pk=notification.user_id)
-        notification.incident = Incident.objects.get(pk=notification.incident_id)
-        notification.email_attempts += 1
-        email = notification_email(notification)
-        email.connection = connection
-        try:
-            email.send(fail_silently=False)
-        except Exception as exc:  # noqa: BLE001 - SMTP and socket errors alike: retry later
-            notification.email_error = f"{type(exc).__name__}: {exc}"[:300]
-            _reset(connection)
-            if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
-                notification.email_state = EmailState.FAILED
-                logger.error("Giving up on email for notification %s", notification.pk)
-            else:
-                notification.email_retry_at = now + _backoff(notification.email_attempts)
-            result.emails_failed += 1
-        else:
-            notification.email_state = EmailState.SENT
-            notification.emailed_at = now
-            notification.email_error = ""
-            result.emails_sent += 1
-        notification.save(
-            update_fields=[
-                "email_state",
-                "email_attempts",
-                "email_retry_at",
-                "emailed_at",
-                "email_error",
-            ]
-        )
-    return True
-
-
-def _open(connection) -> None:
-    """Open one connection for the whole run (a failure here shows up as each send's error)."""
-    try:
-        connection.open()
-    except Exception:  # noqa: BLE001
-        logger.warning("Could not open the email connection; sends will retry")
-        _reset(connection)
-
-
-def _reset(connection) -> None:
-    """Drop a connection that failed, so the next send opens a fresh one."""
-    try:
-        connection.close()
-    except Exception:  # noqa: BLE001 - closing a broken SMTP connection may fail too
-        if hasattr(connection, "connection"):
-            connection.connection = None
-
-
 # The sweep -----------------------------------------------------------------------------------
 
 
@@ -494,13 +316,13 @@ def reminders_sweep(*, time_budget: float = TIME_BUDGET_SECONDS) -> SweepResult:
     tried: set[int] = set()
     try:
         if Notification.objects.filter(email_state=EmailState.PENDING).exists():
-            _open(connection)
+            open_connection(connection)
         while time.monotonic() - started < time_budget and send_next_email(
             connection, result, tried
         ):
             pass
     finally:
-        _reset(connection)
+        reset_connection(connection)
     Heartbeat.objects.update_or_create(
         name=HEARTBEAT_NAME, defaults={"last_seen_at": timezone.now()}
     )

@@ -12,6 +12,7 @@ import functools
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +30,7 @@ from ..models import (
     ReminderSubject,
 )
 from . import ladders
+from .subjects import subject_planner, subject_planners
 
 # A rung already this far in the past when it is first planned is not created (a deadline set
 # two days out gets no "seven days before"); overdue escalations are always created.
@@ -66,7 +68,7 @@ def reminder_key(
     return f"{subject_type}:{subject_id}:{stamp}:{rung}:{target}"
 
 
-def _rows(
+def wanted_rows(
     *,
     incident_id: int,
     kind: str,
@@ -78,7 +80,10 @@ def _rows(
     escalation_targets: tuple = (),
     kind_for_rung=None,
 ) -> list[Wanted]:
-    """Return a Wanted row per rung and target; escalation rungs add the escalation targets."""
+    """Return a Wanted row per rung and target; escalation rungs add the escalation targets.
+
+    A target is a user id or a role (a CommandRole or TARGET_EXECUTIVES); None is skipped.
+    """
     rows = []
     for rung, due in times:
         everyone = (*targets, *escalation_targets) if rung.escalation else targets
@@ -148,7 +153,7 @@ def obligation_wanted(obligation: Obligation, incident: Incident, unit: str) -> 
     if deadline is None:
         return []
     ladder = ladders.ladder_for_rule(obligation.rule_id, unit)
-    return _rows(
+    return wanted_rows(
         incident_id=incident.pk,
         kind=ReminderKind.OBLIGATION,
         subject_type=ReminderSubject.OBLIGATION,
@@ -168,7 +173,7 @@ def task_wanted(task: PlaybookTask, incident: Incident) -> list[Wanted]:
     if task.done_at is not None or task.due_at is None or incident.is_closed:
         return []
     owner = task.owner_id or task.owner_role or CommandRole.INCIDENT_COMMANDER
-    return _rows(
+    return wanted_rows(
         incident_id=incident.pk,
         kind=ReminderKind.TASK,
         subject_type=ReminderSubject.TASK,
@@ -182,126 +187,12 @@ def task_wanted(task: PlaybookTask, incident: Incident) -> list[Wanted]:
     )
 
 
-def review_wanted(request) -> list[Wanted]:
-    """Return the reminders an approval request wants while its current step waits."""
-    from communications.kinds import KIND_SPECS
-    from communications.models import ApprovalRequest, ApprovalStep
-
-    if request.status != ApprovalRequest.Status.IN_PROGRESS:
-        return []
-    step = request.steps.filter(status=ApprovalStep.Status.PENDING).order_by("order").first()
-    if step is None or step.started_at is None:
-        return []
-    document = request.document
-    sla_hours = KIND_SPECS[document.kind].review_sla_hours
-    if step.kind == ApprovalStep.Kind.LEGAL:
-        targets, escalation = (CommandRole.LEGAL_LEAD,), (CommandRole.INCIDENT_COMMANDER,)
-    else:
-        targets, escalation = (TARGET_EXECUTIVES,), (CommandRole.INCIDENT_COMMANDER,)
-    times = [
-        (ladders.Rung(f"{step.kind}-{rung.name}", escalation=rung.escalation), due)
-        for rung, due in ladders.review_times(step.started_at, sla_hours)
-    ]
-    return _rows(
-        incident_id=document.incident_id,
-        kind=ReminderKind.REVIEW,
-        subject_type=ReminderSubject.REVIEW,
-        subject_id=request.pk,
-        deadline=step.started_at + timedelta(hours=sla_hours),
-        times=times,
-        targets=targets,
-        escalation_targets=escalation,
-    )
-
-
-def media_inquiry_wanted(inquiry, incident: Incident) -> list[Wanted]:
-    """Return the reminders of a reporter's deadline while the inquiry is open."""
-    if not inquiry.is_open or inquiry.deadline is None:
-        return []
-    return _rows(
-        incident_id=incident.pk,
-        kind=ReminderKind.MEDIA_INQUIRY,
-        subject_type=ReminderSubject.MEDIA_INQUIRY,
-        subject_id=inquiry.pk,
-        deadline=inquiry.deadline,
-        times=ladders.ladder_times(
-            inquiry.deadline, ladders.parse_ladder(ladders.MEDIA_INQUIRY_LADDER), incident.tz
-        ),
-        targets=(inquiry.spokesperson_id, CommandRole.PIO),
-        escalation_targets=(CommandRole.INCIDENT_COMMANDER,),
-    )
-
-
-def _media_inquiries(incident: Incident) -> list:
-    try:
-        from communications.models import MediaInquiry
-    except ImportError:  # the media desk is optional
-        return []
-    return list(MediaInquiry.objects.filter(incident=incident))
-
-
-def substitute_notice_wanted(release, latest: bool) -> list[Wanted]:
-    """Return the 90-day keep-alive checks of the latest release of a substitute notice."""
-    from communications.kinds import DocumentKind
-
-    if not latest or release.document.kind != DocumentKind.SUBSTITUTE_NOTICE:
-        return []
-    times = ladders.substitute_notice_times(release.released_at)
-    return _rows(
-        incident_id=release.document.incident_id,
-        kind=ReminderKind.SUBSTITUTE_NOTICE,
-        subject_type=ReminderSubject.RELEASE,
-        subject_id=release.pk,
-        deadline=times[-1][1],
-        times=times,
-        targets=(CommandRole.PIO, CommandRole.LEGAL_LEAD),
-    )
-
-
-def _substitute_releases(incident: Incident) -> list[tuple[object, bool]]:
-    from communications.kinds import DocumentKind
-    from communications.models import Release
-
-    releases = list(
-        Release.objects.filter(
-            document__incident=incident, document__kind=DocumentKind.SUBSTITUTE_NOTICE
-        )
-        .select_related("document")
-        .order_by("document_id", "-released_at", "-pk")
-    )
-    latest_seen = set()
-    result = []
-    for release in releases:
-        result.append((release, release.document_id not in latest_seen))
-        latest_seen.add(release.document_id)
-    return result
-
-
 def subject_wanted(reminder: Reminder, incident: Incident) -> tuple[object | None, list[Wanted]]:
     """Return the reminder's subject and what it wants now (the sweep re-checks before sending)."""
-    kind, pk = reminder.subject_type, reminder.subject_id
-    if kind == ReminderSubject.OBLIGATION:
-        obligation = Obligation.objects.select_related("owner").filter(pk=pk).first()
-        if obligation is None:
-            return None, []
-        unit = rule_units({obligation.rule_id}).get(obligation.rule_id, "calendar_days")
-        return obligation, obligation_wanted(obligation, incident, unit)
-    if kind == ReminderSubject.TASK:
-        task = PlaybookTask.objects.filter(pk=pk).first()
-        return task, task_wanted(task, incident) if task else []
-    if kind == ReminderSubject.REVIEW:
-        from communications.models import ApprovalRequest
-
-        request = ApprovalRequest.objects.select_related("document").filter(pk=pk).first()
-        return request, review_wanted(request) if request else []
-    if kind == ReminderSubject.MEDIA_INQUIRY:
-        inquiry = next((i for i in _media_inquiries(incident) if i.pk == pk), None)
-        return inquiry, media_inquiry_wanted(inquiry, incident) if inquiry else []
-    if kind == ReminderSubject.RELEASE:
-        for release, latest in _substitute_releases(incident):
-            if release.pk == pk:
-                return release, substitute_notice_wanted(release, latest)
-    return None, []
+    planner = subject_planner(reminder.subject_type)
+    if planner is None:  # a kind whose app is not installed any more
+        return None, []
+    return planner.load(reminder.subject_id, incident)
 
 
 # Making the rows match -----------------------------------------------------------------------
@@ -335,59 +226,43 @@ def _sync(scope: Q, wanted: list[Wanted]) -> None:
 
 
 def reminders_plan_for_incident(incident: Incident) -> None:
-    """Re-plan the reminders of the incident's obligations, tasks and substitute notices."""
-    obligations = list(Obligation.objects.filter(incident=incident))
-    units = rule_units({o.rule_id for o in obligations})
-    wanted = [
-        row
-        for obligation in obligations
-        for row in obligation_wanted(
-            obligation, incident, units.get(obligation.rule_id, "calendar_days")
-        )
-    ]
-    wanted += [row for task in incident.tasks.all() for row in task_wanted(task, incident)]
-    wanted += [
-        row
-        for release, latest in _substitute_releases(incident)
-        for row in substitute_notice_wanted(release, latest)
-    ]
-    wanted += [
-        row
-        for inquiry in _media_inquiries(incident)
-        for row in media_inquiry_wanted(inquiry, incident)
-    ]
-    scope = Q(
-        incident=incident,
-        subject_type__in=[
-            ReminderSubject.OBLIGATION,
-            ReminderSubject.TASK,
-            ReminderSubject.RELEASE,
-            ReminderSubject.MEDIA_INQUIRY,
-        ],
-    )
+    """Re-plan the reminders of every subject of the incident that is planned incident-wide.
+
+    Obligations and tasks (incidents), substitute notices and media inquiries (communications):
+    each registered planner with an `incident_wanted`.
+    """
+    planners = [planner for planner in subject_planners() if planner.incident_wanted]
+    wanted = [row for planner in planners for row in planner.incident_wanted(incident)]
+    scope = Q(incident=incident, subject_type__in=[planner.subject_type for planner in planners])
     _sync(scope, wanted)
+
+
+def reminders_plan_for_subject(subject_type: str, subject) -> None:
+    """Re-plan one subject's reminders (after it is created, moved, decided or closed)."""
+    planner = subject_planner(subject_type)
+    if planner is None or planner.wanted is None:
+        raise ImproperlyConfigured(f"No reminder planner plans one '{subject_type}' at a time.")
+    _sync(Q(subject_type=subject_type, subject_id=subject.pk), planner.wanted(subject))
 
 
 def reminders_plan_for_task(task: PlaybookTask) -> None:
     """Re-plan one playbook task's reminders (after it is assigned, moved, done or reopened)."""
-    incident = Incident.objects.get(pk=task.incident_id)
-    _sync(Q(subject_type=ReminderSubject.TASK, subject_id=task.pk), task_wanted(task, incident))
+    reminders_plan_for_subject(ReminderSubject.TASK, task)
+
+
+# The names communications' services call (each one re-plans a subject communications registered).
 
 
 def reminders_plan_for_review(request) -> None:
     """Re-plan an approval request's SLA reminders (after submit, a decision or a cancel)."""
-    _sync(Q(subject_type=ReminderSubject.REVIEW, subject_id=request.pk), review_wanted(request))
+    reminders_plan_for_subject(ReminderSubject.REVIEW, request)
 
 
 def reminders_plan_for_media_inquiry(inquiry) -> None:
     """Re-plan a media inquiry's deadline reminders (after it is logged, moved or answered)."""
-    incident = Incident.objects.get(pk=inquiry.incident_id)
-    _sync(
-        Q(subject_type=ReminderSubject.MEDIA_INQUIRY, subject_id=inquiry.pk),
-        media_inquiry_wanted(inquiry, incident),
-    )
+    reminders_plan_for_subject(ReminderSubject.MEDIA_INQUIRY, inquiry)
 
 
 def reminders_plan_for_release(release) -> None:
-    """Re-plan the substitute-notice keep-alive checks after a release."""
-    reminders_plan_for_incident(release.document.incident)
+    """Re-plan the incident of a release: a new release retires the previous one's checks."""
+    reminders_plan_for_incident(Incident.objects.get(pk=release.document.incident_id))
