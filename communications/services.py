@@ -35,6 +35,7 @@ from .models import (
     DocumentVersion,
     KeyFactsSheet,
     Release,
+    ReleaseObligation,
     ReviewComment,
 )
 from .templating import TemplateError, render_placeholders, validate_template
@@ -687,10 +688,10 @@ def _satisfy(obligation: Obligation, release: Release, actor) -> None:
     if obligation.is_closed:
         return
     obligation.status = ObligationStatus.MET
-    obligation.satisfied_by_release = release
     obligation.decided_by, obligation.decided_at = actor, release.released_at
     obligation.decision_reason = f"Released '{release.document.title}' v{release.version.number}"
     obligation.save()
+    ReleaseObligation.objects.link(obligation, release)
     log_activity(
         incident=release.document.incident,
         actor=actor,

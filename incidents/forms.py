@@ -23,6 +23,7 @@ from .models import (
     Status,
     SystemState,
 )
+from .obligation_links import obligation_links
 
 COMMON_TIME_ZONES = (
     "America/New_York",
@@ -332,15 +333,14 @@ class ObligationDecideForm(BeaconForm):
     filing_reference = forms.CharField(
         max_length=300, required=False, help_text="Portal receipt or letter reference, if any."
     )
-    release = BoundedModelChoiceField(queryset=None, required=False, label="Satisfied by release")
 
     def __init__(self, *args, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from communications.models import Release
-
-        self.fields["release"].queryset = Release.objects.filter(
-            document__incident=incident
-        ).select_related("document", "version")
+        # What else may have met it: a field per registered link (communications: "release").
+        for link in obligation_links():
+            self.fields[link.field] = BoundedModelChoiceField(
+                queryset=link.choices(incident), required=False, label=link.label
+            )
 
 
 class ObligationOwnerForm(BeaconForm):

@@ -21,6 +21,7 @@ from .clocks import (
     load_rules,
     rule_from_mapping,
 )
+from .locking import lock_incident
 from .models import (
     AnchorEvent,
     CalendarFeedToken,
@@ -31,6 +32,7 @@ from .models import (
     Obligation,
     ObligationStatus,
 )
+from .obligation_links import obligation_links
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +178,7 @@ def _replan_reminders(incident: Incident) -> None:
 
 
 def _lock_obligation(obligation: Obligation) -> tuple[Incident, Obligation]:
-    incident = Incident.objects.select_for_update().get(pk=obligation.incident_id)
+    incident = lock_incident(obligation.incident_id)
     return incident, Obligation.objects.select_for_update().get(pk=obligation.pk)
 
 
@@ -187,10 +189,19 @@ def obligation_decide(
     obligation: Obligation,
     status: str,
     reason: str,
-    release=None,
     filing_reference: str = "",
+    **linked,
 ) -> Obligation:
-    """Mark an obligation met or waived (legal only); a waiver needs a reason."""
+    """Mark an obligation met or waived (legal only); a waiver needs a reason.
+
+    `linked` names what met it by a registered obligation link (obligation_links.py), such as
+    `release=<a release of this incident>`; deciding again replaces the link.
+    """
+    links = {link.field: link for link in obligation_links()}
+    unknown = set(linked) - set(links)
+    if unknown:
+        raise TypeError(f"obligation_decide() got unknown links: {', '.join(sorted(unknown))}")
+    chosen = [(links[name], thing) for name, thing in linked.items() if thing is not None]
     require_two_factor(actor, "waive or close deadlines")
     incident, obligation = _lock_obligation(obligation)
     if not permissions.can_decide_obligation(actor, incident):
@@ -199,7 +210,7 @@ def obligation_decide(
         raise ValidationError({"status": "Choose met or waived."})
     if status == ObligationStatus.WAIVED and not reason.strip():
         raise ValidationError({"reason": "Say why this obligation is waived."})
-    if status == ObligationStatus.MET and not (release or filing_reference.strip() or reason):
+    if status == ObligationStatus.MET and not (chosen or filing_reference.strip() or reason):
         raise ValidationError({"reason": "Say how it was met (a release or a filing reference)."})
     if obligation.status == ObligationStatus.NOT_APPLICABLE:
         raise ValidationError("This obligation no longer applies.")
@@ -208,10 +219,12 @@ def obligation_decide(
     obligation.decision_reason = reason
     obligation.decided_by = actor
     obligation.decided_at = timezone.now()
-    obligation.satisfied_by_release = release
     obligation.filing_reference = filing_reference
     obligation.save()
-    how = f" by release of '{release.document.title}'" if release else ""
+    _forget_links(obligation)
+    for link, thing in chosen:
+        link.record(obligation, thing, actor)
+    how = "".join(f" by {link.describe(thing)}" for link, thing in chosen)
     how += f" (filing {filing_reference})" if filing_reference else ""
     log_activity(
         incident=incident,
@@ -226,6 +239,12 @@ def obligation_decide(
     return obligation
 
 
+def _forget_links(obligation: Obligation) -> None:
+    """Drop whatever linked thing met the obligation (a release), in the caller's transaction."""
+    for link in obligation_links():
+        link.forget(obligation)
+
+
 @transaction.atomic
 def obligation_reopen(*, actor, obligation: Obligation) -> Obligation:
     incident, obligation = _lock_obligation(obligation)
@@ -236,8 +255,8 @@ def obligation_reopen(*, actor, obligation: Obligation) -> Obligation:
     before = {"status": obligation.status}
     obligation.status = ObligationStatus.OPEN
     obligation.decided_by, obligation.decided_at = None, None
-    obligation.satisfied_by_release = None
     obligation.save()
+    _forget_links(obligation)
     log_activity(
         incident=incident,
         actor=actor,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import forms, health, permissions, selectors, services
+from . import forms, health, obligation_links, permissions, selectors, services
 from . import obligations as obligation_services
 from .activity import ChainCheck, verify_chain
 from .calendar import calendar_feed_ics
@@ -285,13 +285,12 @@ def _obligations_context(request, incident):
     # Open first (soonest first, undated last), then decided, then no longer applicable.
     order = {"open": 0, "in_progress": 0, "met": 1, "waived": 1, "not_applicable": 2}
     obligations = sorted(
-        incident.obligations.select_related(
-            "owner", "decided_by", "satisfied_by_release__document"
-        ),
+        incident.obligations.select_related("owner", "decided_by"),
         key=lambda o: (order[o.status], o.due_at is None, o.due_at or timezone.now(), o.rule_id),
     )
+    met_by = obligation_links.met_by(o.pk for o in obligations)
     return {
-        "obligations": obligations,
+        "obligations": [(o, met_by.get(o.pk, "")) for o in obligations],
         "now": timezone.now(),
         "can_decide": permissions.can_decide_obligation(request.user, incident),
         "decide_form": forms.ObligationDecideForm(incident=incident),

@@ -5,4 +5,5 @@ from .mailmerge import *  # noqa: F403
 from .media import *  # noqa: F403
 from .pdfs import *  # noqa: F403
 from .public import *  # noqa: F403
+from .release_obligations import *  # noqa: F403
 from .stakeholders import *  # noqa: F403

@@ -51,13 +51,6 @@ class Obligation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    satisfied_by_release = models.ForeignKey(
-        "communications.Release",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="obligations_met",
-    )
     filing_reference = models.CharField(
         max_length=300, blank=True, help_text="A filing made outside Beacon (portal receipt, etc.)."
     )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from incidents.obligation_links import obligation_links
 from tests.security.test_authorization_matrix import ALL_PATTERNS, World
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +81,10 @@ FORM_TARGETS = {
     "communications.public.forms.UnpublishForm": ("public:unpublish", "command"),
 }
 FORMSET_PREFIXES = {"incidents.forms.RegionRowForm": "regions"}
+# Fields a form gains at run time from what other apps registered (communications: "release").
+REGISTERED_FIELDS = {
+    "incidents.forms.ObligationDecideForm": lambda: [link.field for link in obligation_links()],
+}
 
 HOSTILE = (
     "",
@@ -126,6 +131,8 @@ PATTERNS = {name: (route, converters) for name, route, converters in ALL_PATTERN
 
 def field_names(key: str, form_class) -> list[str]:
     names = list(form_class.base_fields)
+    if registered := REGISTERED_FIELDS.get(key):
+        names += registered()
     if prefix := FORMSET_PREFIXES.get(key):
         rows = [f"{prefix}-{i}-{n}" for i in range(3) for n in names]
         management = ["TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"]
