@@ -1,5 +1,7 @@
 """Who may do what with an incident: small predicates that views and services both call."""
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.roles import Role
 
 from .models import CommandRole, Incident
@@ -86,3 +88,9 @@ def can_decide_obligation(user, incident: Incident) -> bool:
     return user.has_perm("incidents.decide_obligation") or holds_command_role(
         user, incident, CommandRole.LEGAL_LEAD
     )
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with PermissionDenied(message) unless `allowed` (services check their callers)."""
+    if not allowed:
+        raise PermissionDenied(message)

@@ -171,7 +171,7 @@ def test_forbidden_status_move_shows_the_reason(client, command_user):
     response = client.post(
         reverse("incidents:status", args=[incident.pk]), {"to": "notifying"}, follow=True
     )
-    assert "cannot move to Notifying" in response.content.decode()
+    assert "it cannot become notifying" in response.content.decode()
     incident.refresh_from_db()
     assert incident.status == "triage"
 
