@@ -1,5 +1,7 @@
 """Incident models, one module per area; import them from `incidents.models`."""
 
 from .core import *  # noqa: F403
+from .facts import *  # noqa: F403
+from .log import *  # noqa: F403
 from .obligations import *  # noqa: F403
 from .reminders import *  # noqa: F403
