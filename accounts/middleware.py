@@ -16,10 +16,6 @@ HAS_DEVICE_KEY = "beacon_has_otp_device"
 POLL_HEADER = "HTTP_X_BEACON_POLL"
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 class IdleTimeoutMiddleware:
     """Sign the user out after BEACON_IDLE_TIMEOUT_SECONDS without a request of their own.
 
@@ -38,7 +34,7 @@ class IdleTimeoutMiddleware:
             if last is not None and now - last > settings.BEACON_IDLE_TIMEOUT_SECONDS:
                 logout(request)
                 messages.info(request, "You were signed out after 30 minutes without activity.")
-                if _is_htmx(request):
+                if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = reverse(settings.LOGIN_URL)
                     return response
@@ -68,7 +64,7 @@ class TwoFactorVerifyMiddleware:
             verify_url = reverse("two_factor_verify")
             exempt = {verify_url, reverse("logout")}
             if has_device and request.path not in exempt:
-                if _is_htmx(request):
+                if request.htmx:
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = verify_url
                     return response

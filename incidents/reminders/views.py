@@ -1,19 +1,15 @@
 """The notification centre: the bell, the list, mark read, email preferences, sweep status."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..models import Notification
+from ..web import call_service
 from . import services
 from .delivery import sweep_status
 from .forms import EmailPreferencesForm
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -46,7 +42,7 @@ def notification_list(request):
 def mark_read(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     services.notification_mark_read(user=request.user, notification_id=notification.pk)
-    if _is_htmx(request):
+    if request.htmx:
         notification.refresh_from_db()
         response = render(request, "notifications/_item.html", {"item": notification})
         response["HX-Trigger"] = "beacon:notifications-changed"
@@ -56,8 +52,11 @@ def mark_read(request, pk):
 
 @require_POST
 def mark_all_read(request):
-    count = services.notifications_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    call_service(
+        request,
+        lambda: services.notifications_mark_all_read(user=request.user),
+        success=lambda count: f"Marked {count} notification{'s' if count != 1 else ''} read.",
+    )
     return redirect("notifications:list")
 
 
@@ -65,9 +64,14 @@ def mark_all_read(request):
 def preferences(request):
     initial = services.email_preferences(request.user)
     form = EmailPreferencesForm(request.POST or None, initial_by_kind=initial)
-    if request.method == "POST" and form.is_valid():
-        services.notification_preferences_set(user=request.user, email_by_kind=form.email_by_kind())
-        messages.success(request, "Email preferences saved.")
+    if request.method == "POST" and call_service(
+        request,
+        lambda _data: services.notification_preferences_set(
+            user=request.user, email_by_kind=form.email_by_kind()
+        ),
+        form=form,
+        success="Email preferences saved.",
+    ):
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
 
