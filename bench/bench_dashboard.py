@@ -162,7 +162,7 @@ def seed_incidents(first: int, last: int, users, now) -> dict[str, int]:
     """COPY incidents first..last (inclusive) with their obligations, documents and log."""
     from django.db import connection, transaction
 
-    from communications.kinds import DocumentKind
+    from communications.documents.kinds import DocumentKind
     from communications.models import (
         ApprovalRequest,
         ApprovalStep,

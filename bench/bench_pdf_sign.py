@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import weasyprint  # noqa: E402
 from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 
-from communications.markup import body_to_html  # noqa: E402
+from communications.documents.markup import body_to_html  # noqa: E402
 from communications.pdf.render import (  # noqa: E402
     NOTICE_STYLESHEET_URL,
     STATIC_DIR,

@@ -3,8 +3,8 @@ from django.contrib import admin
 
 from incidents.admin import ReadOnlyAdmin
 
+from .documents.templating import validate_template
 from .models import Document, DocumentTemplate, Release
-from .templating import validate_template
 
 
 class DocumentTemplateForm(forms.ModelForm):

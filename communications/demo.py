@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from . import services
-from .keyfacts import example_facts
+from .documents import services
+from .documents.keyfacts import example_facts
 from .models import Document, DocumentTemplate
 
 BOARD_BRIEFING = """# Board briefing: {{ incident_name }}

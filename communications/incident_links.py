@@ -13,8 +13,8 @@ from incidents.obligation_links import ObligationLink, register_obligation_link
 from incidents.tabs import IncidentLink, IncidentTab, register_link, register_tab
 
 from . import reminders
+from .documents.views import documents_tab_context
 from .models import Release, ReleaseObligation
-from .views import documents_tab_context
 
 DOCUMENTS_TAB = IncidentTab(
     key="documents",

@@ -23,7 +23,7 @@ from incidents.reminders.ladders import describe_duration, describe_lead_time
 from incidents.reminders.planning import Wanted, wanted_rows
 from incidents.reminders.subjects import Message, SubjectPlanner, register_subject
 
-from .kinds import KIND_SPECS, DocumentKind
+from .documents.kinds import KIND_SPECS, DocumentKind
 from .models import ApprovalRequest, ApprovalStep, MediaInquiry, Release
 
 # Review requests: the SLA of the step that waits ---------------------------------------------

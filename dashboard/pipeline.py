@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
 from django.utils import timezone
 
-from communications.kinds import KIND_SPECS
+from communications.documents.kinds import KIND_SPECS
 from communications.models import ApprovalRequest, ApprovalStep, Document, Release
 
 from .scope import ActiveScope

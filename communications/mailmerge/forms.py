@@ -2,7 +2,7 @@
 
 from django import forms
 
-from communications.kinds import DocumentKind
+from communications.documents.kinds import DocumentKind
 from communications.models import Document
 from communications.pdf.mailmerge import DEFAULT_LETTERS_PER_FILE
 from communications.recipients_csv import MAX_ROWS

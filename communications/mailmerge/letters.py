@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from communications.markup import body_to_html
+from communications.documents.markup import body_to_html
 from communications.pdf.mailmerge import LetterRecipient
 from communications.pdf.mailmerge import LetterVariant as EngineVariant
 from communications.recipients_csv import RecipientRow

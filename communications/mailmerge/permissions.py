@@ -3,7 +3,7 @@
 from incidents.models import Incident
 from incidents.permissions import can_edit_incident, can_view_incident
 
-from ..permissions import can_draft
+from ..documents.permissions import can_draft
 
 
 def can_see_letters(user, incident: Incident) -> bool:

@@ -30,7 +30,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from communications.kinds import DocumentKind
+from communications.documents.kinds import DocumentKind
+from communications.documents.services import release_readiness
 from communications.models import (
     BATCH_TRANSITIONS,
     RUN_TRANSITIONS,
@@ -59,7 +60,6 @@ from communications.recipients_csv import (
     error_report_csv,
     validate_recipients_csv,
 )
-from communications.services import release_readiness
 from incidents.activity import data_changed, log_activity
 from incidents.models import Hospital, Incident
 from incidents.services import facts_update

@@ -4,7 +4,7 @@ from django.db.models import F, QuerySet
 
 from incidents.selectors import visible_incidents
 
-from ..kinds import KIND_SPECS
+from ..documents.kinds import KIND_SPECS
 from ..models import OPEN_INQUIRY_STATUSES, CoverageItem, Document, MediaInquiry
 
 

@@ -15,9 +15,9 @@ from incidents.activity import log_activity
 from incidents.models import Incident
 from incidents.reminders import reminders_plan_for_media_inquiry
 
-from .. import permissions as document_permissions
-from .. import services as document_services
-from ..kinds import KIND_SPECS, DocumentKind
+from ..documents import permissions as document_permissions
+from ..documents import services as document_services
+from ..documents.kinds import KIND_SPECS, DocumentKind
 from ..models import (
     INQUIRY_TRANSITIONS,
     CoverageAccuracy,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents.views import incident_page
 
-from .. import permissions as document_permissions
+from ..documents import permissions as document_permissions
 from ..models import CoverageItem, MediaInquiry
 from ..stakeholders.views import _call
 from . import forms, selectors, services

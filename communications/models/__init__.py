@@ -1,9 +1,9 @@
 """Communications models, one module per area; import them from `communications.models`."""
 
-from .documents import *  # noqa: F403
+from communications.documents.models import *  # noqa: F403
+
 from .mailmerge import *  # noqa: F403
 from .media import *  # noqa: F403
 from .pdfs import *  # noqa: F403
 from .public import *  # noqa: F403
-from .release_obligations import *  # noqa: F403
 from .stakeholders import *  # noqa: F403

@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from communications.documents.models import Document, DocumentVersion
 from incidents.models import Incident
-
-from .documents import Document, DocumentVersion
 
 
 class BatchStatus(models.TextChoices):

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from communications.documents.models import Document
 from incidents.models import Incident
-
-from .documents import Document
 
 
 class InquiryStatus(models.TextChoices):

@@ -4,9 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from communications.documents.models import DocumentVersion, Release
 from incidents.models import Incident
-
-from .documents import DocumentVersion, Release
 
 
 class SignedNotice(models.Model):

@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from communications.markup import body_to_html
+from communications.documents.markup import body_to_html
 from communications.models import BinderJob, BinderStatus, Document, Release
 from communications.pdf.render import NOTICE_STYLESHEET_URL, format_moment, render_pdf
 from incidents.activity import log_activity

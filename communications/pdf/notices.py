@@ -28,7 +28,7 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcherResponse
 
-from communications.markup import body_to_html
+from communications.documents.markup import body_to_html
 from communications.models import (
     ApprovalRequest,
     ApprovalStep,

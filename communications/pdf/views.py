@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
+from communications.documents.selectors import visible_documents
 from communications.models import BinderJob, BinderStatus, DocumentStatus
-from communications.selectors import visible_documents
 from incidents.selectors import get_visible_incident, visible_incidents
 
 from . import binder, notices

@@ -13,8 +13,8 @@ from django.http import Http404
 
 from incidents.models import Hospital
 
-from ..kinds import KIND_SPECS, DocumentKind
-from ..markup import body_to_html
+from ..documents.kinds import KIND_SPECS, DocumentKind
+from ..documents.markup import body_to_html
 from ..models import KeyFactsSheet, PublicPage, Release
 
 PUBLIC_KINDS = tuple(kind for kind, spec in KIND_SPECS.items() if spec.public)

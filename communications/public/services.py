@@ -11,8 +11,8 @@ from accounts.twofactor import require_two_factor
 from incidents.activity import log_activity
 from incidents.models import Incident
 
+from ..documents.services import facts_sheet_for
 from ..models import PublicPage
-from ..services import facts_sheet_for
 from .permissions import can_publish_public_page
 
 DEFAULT_TITLE = "Cybersecurity incident"

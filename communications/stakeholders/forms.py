@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from incidents.forms import BoundedModelChoiceField, local_datetime_field
 
-from ..kinds import DocumentKind
+from ..documents.kinds import DocumentKind
 from ..models import (
     Contact,
     ContactChannel,

@@ -26,8 +26,8 @@ from django.utils import timezone
 from incidents.activity import data_changed, log_activity
 from incidents.models import Incident
 
-from ..kinds import DocumentKind
-from ..markup import body_to_html
+from ..documents.kinds import DocumentKind
+from ..documents.markup import body_to_html
 from ..models import (
     SEEDED_STAKEHOLDER_GROUPS,
     STAKEHOLDER_TRANSITIONS,

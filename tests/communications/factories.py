@@ -1,6 +1,6 @@
 """Documents in a given state, built through the services."""
 
-from communications import services
+from communications.documents import services
 from communications.models import DocumentTemplate
 from tests.incidents.factories import discovered_incident
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from communications import services as doc_services
+from communications.documents import services as doc_services
 from communications.media.services import media_inquiry_create
 from communications.models import (
     IncidentStakeholder,

@@ -120,7 +120,7 @@ class Beacon:
 @pytest.fixture
 def beacon(browser, live_server, transactional_db, settings, signing_p12_path, tmp_path):
     """A live Beacon with a signing certificate, the starter templates and a clean slate."""
-    from communications import services as document_services
+    from communications.documents import services as document_services
 
     settings.BEACON_SIGNING_P12 = str(signing_p12_path)
     settings.BEACON_SIGNING_PASSPHRASE = SIGNING_PASSPHRASE

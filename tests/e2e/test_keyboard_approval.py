@@ -2,7 +2,7 @@
 
 import pytest
 
-from communications import services
+from communications.documents import services
 from communications.models import ApprovalStep, DocumentStatus
 from tests.communications.factories import draft, incident_with_facts
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from communications import services as document_services
+from communications.documents import services as document_services
 from communications.media import services as media_services
 from communications.models import StakeholderGroup
 from communications.public import services as public_services

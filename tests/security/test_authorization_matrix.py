@@ -18,7 +18,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import Role
-from communications import services as doc_services
+from communications.documents import services as doc_services
 from incidents import obligations as obligation_services
 from incidents import services as incident_services
 from incidents.models import Obligation

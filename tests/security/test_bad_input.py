@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from communications.markup import body_to_html
+from communications.documents.markup import body_to_html
 from communications.recipients_csv import validate_recipients_csv
 from incidents.forms import MAX_REGION_CSV_BYTES
 from tests.incidents.factories import open_incident

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 FORM_MODULES = (
     "incidents.forms",
-    "communications.forms",
+    "communications.documents.forms",
     "communications.stakeholders.forms",
     "communications.media.forms",
     "communications.public.forms",
@@ -47,12 +47,21 @@ FORM_TARGETS = {
     "incidents.forms.TaskAssignForm": ("incidents:task_assign", "command"),
     "incidents.forms.ObligationDecideForm": ("incidents:obligation_decide", "legal"),
     "incidents.forms.ObligationOwnerForm": ("incidents:obligation_assign", "legal"),
-    "communications.forms.DocumentCreateForm": ("communications:document_create", "communications"),
-    "communications.forms.DocumentEditForm": ("communications:document_save", "communications"),
-    "communications.forms.CommentForm": ("communications:document_comment", "legal"),
-    "communications.forms.DecisionForm": ("communications:document_decide", "legal"),
-    "communications.forms.ReleaseForm": ("communications:document_release", "communications"),
-    "communications.forms.FactsSheetForm": ("communications:facts_sheet", "legal"),
+    "communications.documents.forms.DocumentCreateForm": (
+        "communications:document_create",
+        "communications",
+    ),
+    "communications.documents.forms.DocumentEditForm": (
+        "communications:document_save",
+        "communications",
+    ),
+    "communications.documents.forms.CommentForm": ("communications:document_comment", "legal"),
+    "communications.documents.forms.DecisionForm": ("communications:document_decide", "legal"),
+    "communications.documents.forms.ReleaseForm": (
+        "communications:document_release",
+        "communications",
+    ),
+    "communications.documents.forms.FactsSheetForm": ("communications:facts_sheet", "legal"),
     "communications.stakeholders.forms.GroupForm": ("stakeholders:group_add", "communications"),
     "communications.stakeholders.forms.ContactForm": ("stakeholders:contact_add", "communications"),
     "communications.stakeholders.forms.ContactImportForm": (

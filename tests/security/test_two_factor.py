@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.twofactor import require_two_factor
-from communications import services as doc_services
+from communications.documents import services as doc_services
 from incidents import obligations
 from incidents.models import Obligation
 from tests.communications.factories import draft, incident_with_facts

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from communications import services as document_services
+from communications.documents import services as document_services
 from communications.mailmerge import services
 from communications.models import LetterVariant
 from communications.pdf.sign import make_self_signed_p12

@@ -192,7 +192,7 @@ def test_a_file_without_its_done_row_is_regenerated_after_a_crash(
 def test_run_refuses_to_start_naming_a_variant_without_an_approved_letter(
     signing, command_user, comms_user, incident, letter_documents
 ):
-    from communications import services as document_services
+    from communications.documents import services as document_services
 
     batch = imported_batch(command_user, incident, letter_documents, mixed_rows(8))
     spanish = letter_documents["es"]

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from communications.kinds import DocumentKind
+from communications.documents.kinds import DocumentKind
 from communications.media import services
 from communications.models import (
     CoverageItem,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from communications import services
+from communications.documents import services
 from communications.models import BinderJob, BinderStatus
 from communications.models.stakeholders import Contact, IncidentStakeholder, StakeholderGroup
 from communications.pdf import binder

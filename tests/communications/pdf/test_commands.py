@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from communications import services
+from communications.documents import services
 from communications.pdf.notices import verify_uploaded_pdf, version_signed_pdf
 from tests.communications.factories import approved, incident_with_facts
 from tests.communications.pdf.test_notices import (  # noqa: F401  (fixtures)

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.files.base import ContentFile
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from communications import services
+from communications.documents import services
 from communications.models import SignedNotice
 from communications.pdf import notices
 from communications.pdf.notices import (

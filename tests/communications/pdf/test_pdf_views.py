@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from communications import services
+from communications.documents import services
 from communications.models import BinderJob, BinderStatus
 from communications.pdf import views as pdf_views
 from communications.pdf.binder import binder_build_run

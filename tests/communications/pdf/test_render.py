@@ -16,7 +16,7 @@ import pytest
 import weasyprint
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from communications.markup import body_to_html
+from communications.documents.markup import body_to_html
 from communications.pdf import render
 from communications.pdf.render import (
     CALIFORNIA_TITLE,

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from communications import services as document_services
+from communications.documents import services as document_services
 from communications.models import DocumentStatus, PublicPage
 from communications.public import services
 from incidents import services as incident_services

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 
-from communications import services
+from communications.documents import services
 from communications.models import Contact, StakeholderGroup
 from communications.stakeholders import services as stakeholder_services
 from tests.communications.factories import HOLDING, approved

@@ -6,7 +6,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from communications import services as document_services
+from communications.documents import services as document_services
 from communications.models import (
     SEEDED_STAKEHOLDER_GROUPS,
     DocumentStatus,

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from communications import services as documents
+from communications.documents import services as documents
 from incidents import services
 from incidents.models import CommandRole, Obligation
 from incidents.reminders.delivery import reminders_sweep

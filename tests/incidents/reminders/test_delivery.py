@@ -5,7 +5,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from communications import services as documents
+from communications.documents import services as documents
 from communications.models import Release
 from incidents import services
 from incidents.activity import verify_chain

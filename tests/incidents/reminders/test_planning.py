@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from communications import services as documents
+from communications.documents import services as documents
 from communications.models import ApprovalRequest
 from incidents import services
 from incidents.models import (

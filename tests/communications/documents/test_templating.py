@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communications.keyfacts import KEY_FACTS
-from communications.markup import body_to_html
-from communications.templating import (
+from communications.documents.keyfacts import KEY_FACTS
+from communications.documents.markup import body_to_html
+from communications.documents.templating import (
     RenderResult,
     TemplateError,
     escape_fact,

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from communications import services
+from communications.documents import services
 from communications.models import Document, DocumentStatus
 from tests.communications.factories import HOLDING, approved, draft, incident_with_facts
 

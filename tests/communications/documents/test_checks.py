@@ -1,14 +1,14 @@
 import pytest
 
-from communications.checks import (
+from communications.documents.checks import (
     HIPAA_ELEMENTS,
     blocking_failures,
     check_content,
     parse_sections,
 )
-from communications.keyfacts import example_facts
-from communications.starter_library import load_starter_templates
-from communications.templating import render_placeholders
+from communications.documents.keyfacts import example_facts
+from communications.documents.starter_library import load_starter_templates
+from communications.documents.templating import render_placeholders
 
 HIPAA_LETTER = """# Notice of Data Breach
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from communications.kinds import (
+from communications.documents.kinds import (
     CHECKLIST_CA_NOTICE,
     CHECKLIST_GDPR_ART33,
     CHECKLIST_GENERAL,

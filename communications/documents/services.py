@@ -708,6 +708,6 @@ def _after_review_change(request: ApprovalRequest) -> None:
 
 def _after_release(release_id: int) -> None:
     """Render and store the signed PDF of the release once it is committed."""
-    from .tasks import release_render_pdf
+    from ..tasks import release_render_pdf
 
     release_render_pdf.delay(release_id)

@@ -1,7 +1,12 @@
 import pytest
 
-from communications.keyfacts import KEY_FACTS, KEY_FACTS_BY_KEY, example_facts, validate_fact
-from communications.templating import KEY_PATTERN
+from communications.documents.keyfacts import (
+    KEY_FACTS,
+    KEY_FACTS_BY_KEY,
+    example_facts,
+    validate_fact,
+)
+from communications.documents.templating import KEY_PATTERN
 
 REQUIRED_KEYS = {
     "hospital_name",

@@ -3,7 +3,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from communications.redline import redline, redline_html, redline_tokens
+from communications.documents.redline import redline, redline_html, redline_tokens
 
 
 def sides(runs):

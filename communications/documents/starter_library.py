@@ -18,9 +18,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from communications.keyfacts import KEY_FACTS_BY_KEY
-from communications.kinds import DocumentKind
-from communications.templating import placeholders_in, validate_template
+from communications.documents.keyfacts import KEY_FACTS_BY_KEY
+from communications.documents.kinds import DocumentKind
+from communications.documents.templating import placeholders_in, validate_template
 
 STARTER_TEMPLATE_DIR = Path(__file__).resolve().parent / "starter_templates"
 

@@ -14,8 +14,8 @@ Fact values are inserted as text, never as markup. Before insertion a value is m
   (or a list item) cannot open a list.
 Every character that could start a link, image, tag or entity is escaped on its own, so values
 placed side by side cannot combine into one either.
-The result is Markdown whose rendering (communications.markup.body_to_html) shows the value's
-characters exactly as typed.
+The result is Markdown whose rendering (communications.documents.markup.body_to_html) shows the
+value's characters exactly as typed.
 """
 
 import re

@@ -1,7 +1,7 @@
 import pytest
 
-from communications.checks import check_content
-from communications.kinds import (
+from communications.documents.checks import check_content
+from communications.documents.kinds import (
     CHECKLIST_GENERAL,
     KIND_SPECS,
     DocumentKind,

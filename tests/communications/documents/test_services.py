@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from communications import services
+from communications.documents import services
 from communications.models import (
     ApprovalRequest,
     DocumentStatus,

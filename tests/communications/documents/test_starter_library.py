@@ -1,15 +1,15 @@
 import pytest
 
-from communications.checks import document_title
-from communications.keyfacts import KEY_FACTS_BY_KEY
-from communications.kinds import DocumentKind
-from communications.starter_library import (
+from communications.documents.checks import document_title
+from communications.documents.keyfacts import KEY_FACTS_BY_KEY
+from communications.documents.kinds import DocumentKind
+from communications.documents.starter_library import (
     STARTER_INCIDENT_TYPES,
     StarterTemplateError,
     load_starter_templates,
     parse_starter_template,
 )
-from communications.templating import placeholders_in, validate_template
+from communications.documents.templating import placeholders_in, validate_template
 
 TEMPLATES = load_starter_templates()
 BY_SLUG = {t.slug: t for t in TEMPLATES}

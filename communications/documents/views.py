@@ -133,7 +133,9 @@ def _document_context(request, document, **overrides) -> dict:
 @require_GET
 @document_page
 def document_detail(request, document):
-    return render(request, "communications/document.html", _document_context(request, document))
+    return render(
+        request, "communications/documents/document.html", _document_context(request, document)
+    )
 
 
 @require_POST
@@ -144,7 +146,7 @@ def document_save(request, document):
         messages.error(request, "Nothing was saved: please correct the errors below.")
         return render(
             request,
-            "communications/document.html",
+            "communications/documents/document.html",
             _document_context(request, document, edit_form=form),
             status=400,
         )
@@ -170,7 +172,7 @@ def document_save(request, document):
         )
         return render(
             request,
-            "communications/document.html",
+            "communications/documents/document.html",
             _document_context(
                 request,
                 document,
@@ -185,7 +187,7 @@ def document_save(request, document):
         messages.error(request, "Nothing was saved: please correct the errors below.")
         return render(
             request,
-            "communications/document.html",
+            "communications/documents/document.html",
             _document_context(request, document, edit_form=form),
             status=400,
         )
@@ -202,7 +204,9 @@ def document_checklist(request, document):
     try:
         result = render_placeholders(body, facts)
     except TemplateError as exc:
-        return render(request, "communications/_checklist.html", {"template_error": str(exc)})
+        return render(
+            request, "communications/documents/_checklist.html", {"template_error": str(exc)}
+        )
     checks = check_content(
         document.kind,
         result.text,
@@ -210,7 +214,7 @@ def document_checklist(request, document):
         eu_regulator=document.eu_regulator,
         missing_facts=result.missing,
     )
-    return render(request, "communications/_checklist.html", {"checks": checks})
+    return render(request, "communications/documents/_checklist.html", {"checks": checks})
 
 
 def _action(request, document, call, success):
@@ -342,7 +346,7 @@ def document_redline(request, document):
         raise Http404("No such version.")
     return render(
         request,
-        "communications/redline.html",
+        "communications/documents/redline.html",
         {
             "document": document,
             "incident": document.incident,
@@ -360,7 +364,7 @@ def document_version(request, document, number):
     version = get_object_or_404(document.versions, number=number)
     return render(
         request,
-        "communications/version.html",
+        "communications/documents/version.html",
         {
             "document": document,
             "incident": document.incident,
@@ -398,7 +402,7 @@ def facts_sheet(request, incident_pk):
     with timezone.override(incident.tz):
         return render(
             request,
-            "communications/facts_sheet.html",
+            "communications/documents/facts_sheet.html",
             {"incident": incident, "sheet": sheet, "form": form, "can_edit": can_edit},
             status=status,
         )
@@ -411,7 +415,7 @@ def approval_queue(request):
     signoff = selectors.review_queue(request.user, ApprovalStep.Kind.EXECUTIVE)
     return render(
         request,
-        "communications/approval_queue.html",
+        "communications/documents/approval_queue.html",
         {"legal_queue": legal, "signoff_queue": signoff, "now": timezone.now()},
     )
 
@@ -429,7 +433,7 @@ def my_drafts(request):
     )
     return render(
         request,
-        "communications/my_drafts.html",
+        "communications/documents/my_drafts.html",
         {"page": drafts, "incidents": incidents, "statuses": DocumentStatus},
     )
 
@@ -442,7 +446,7 @@ def template_library(request):
         templates = templates.filter(kind=kind)
     return render(
         request,
-        "communications/template_library.html",
+        "communications/documents/template_library.html",
         {"templates": templates, "kind": kind, "kinds": forms.DocumentKind.choices},
     )
 
@@ -455,6 +459,6 @@ def template_detail(request, slug):
     preview = render_placeholders(template.body, example_facts())
     return render(
         request,
-        "communications/template_detail.html",
+        "communications/documents/template_detail.html",
         {"template": template, "preview_html": body_to_html(preview.text)},
     )

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from communications import services
+from communications.documents import services
 from communications.models import ReleaseObligation
 from incidents import obligations
 from incidents.models import ActivityEntry, Obligation, ObligationStatus

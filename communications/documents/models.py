@@ -1,13 +1,18 @@
-"""Templates, key facts, documents and their immutable versions, approvals and releases."""
+"""Templates, key facts, documents and their immutable versions, approvals and releases.
+
+A release that meets a notification obligation is recorded here too (`ReleaseObligation`): the
+link is communications' row, so incidents never refers to a release; incidents learns of it
+through the obligation link communications registers (communications/incident_links.py).
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from incidents.models import Incident
+from incidents.models import Incident, Obligation
 
-from ..kinds import DocumentKind
+from .kinds import DocumentKind
 
 
 class DocumentTemplate(models.Model):
@@ -280,6 +285,28 @@ class Release(models.Model):
         return f"{self.version} via {self.get_channel_display()}"
 
 
+class ReleaseObligationQuerySet(models.QuerySet):
+    def link(self, obligation: Obligation, release: Release) -> "ReleaseObligation":
+        """Record that `release` met `obligation`, replacing any release recorded before."""
+        row, _ = self.update_or_create(obligation=obligation, defaults={"release": release})
+        return row
+
+
+class ReleaseObligation(models.Model):
+    """A release that met a notification obligation (at most one per obligation)."""
+
+    obligation = models.OneToOneField(
+        Obligation, on_delete=models.CASCADE, related_name="release_link"
+    )
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="obligation_links")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReleaseObligationQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.obligation.rule_id} met by {self.release}"
+
+
 __all__ = [
     "DocumentTemplate",
     "KeyFactsSheet",
@@ -291,5 +318,6 @@ __all__ = [
     "ReviewComment",
     "ReleaseChannel",
     "Release",
+    "ReleaseObligation",
     "DOCUMENT_TRANSITIONS",
 ]

@@ -7,7 +7,7 @@ from django.db import models
 
 ExecutiveSignoff = Literal["always", "sev1", "never"]
 
-# Checklist ids that communications.checks knows how to run.
+# Checklist ids that communications.documents.checks knows how to run.
 CHECKLIST_GENERAL = "general"
 CHECKLIST_HIPAA_NOTICE = "hipaa_164_404c"
 CHECKLIST_HIPAA_SUBSTITUTE = "hipaa_164_404d2"

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections
 
-from communications import services
+from communications.documents import services
 from communications.models import ApprovalStep
 from tests.communications.factories import draft, incident_with_facts
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from communications import services
+from communications.documents import services
 from communications.models import ApprovalStep, Document, Release
 from tests.communications.factories import HOLDING, draft, incident_with_facts
 from tests.conftest import make_user
