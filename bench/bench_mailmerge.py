@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import weasyprint  # noqa: E402
 
-from communications.pdf.mailmerge import (  # noqa: E402
+from communications.mailmerge.engine import (  # noqa: E402
     DEFAULT_LETTERS_PER_FILE,
     LetterRecipient,
     LetterVariant,

@@ -3,9 +3,9 @@
 from django import forms
 
 from communications.documents.kinds import DocumentKind
+from communications.mailmerge.engine import DEFAULT_LETTERS_PER_FILE
+from communications.mailmerge.recipients_csv import MAX_ROWS
 from communications.models import Document
-from communications.pdf.mailmerge import DEFAULT_LETTERS_PER_FILE
-from communications.recipients_csv import MAX_ROWS
 from incidents.forms import BoundedModelChoiceField
 
 from .services import MAX_UPLOAD_BYTES

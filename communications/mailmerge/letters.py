@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from communications.documents.markup import body_to_html
-from communications.pdf.mailmerge import LetterRecipient
-from communications.pdf.mailmerge import LetterVariant as EngineVariant
-from communications.recipients_csv import RecipientRow
+from communications.mailmerge.engine import LetterRecipient
+from communications.mailmerge.engine import LetterVariant as EngineVariant
+from communications.mailmerge.recipients_csv import RecipientRow
 
 LETTER_TEMPLATE = "pdf/mailmerge_letter.html"  # a print layout: no CSP, so <style> is fine
 # Categories whose exposure calls for the credit-bureau (fraud alert, credit freeze) wording.

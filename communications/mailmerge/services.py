@@ -32,6 +32,18 @@ from django.utils import timezone
 
 from communications.documents.kinds import DocumentKind
 from communications.documents.services import release_readiness
+from communications.mailmerge.engine import (
+    DEFAULT_LETTERS_PER_FILE,
+    generate_chunk,
+    prepare_variant,
+    single_letter_pdf,
+)
+from communications.mailmerge.recipients_csv import (
+    MAX_ROWS,
+    RecipientRow,
+    error_report_csv,
+    validate_recipients_csv,
+)
 from communications.models import (
     BATCH_TRANSITIONS,
     RUN_TRANSITIONS,
@@ -46,20 +58,8 @@ from communications.models import (
     RecipientBatch,
     RunStatus,
 )
-from communications.pdf.mailmerge import (
-    DEFAULT_LETTERS_PER_FILE,
-    generate_chunk,
-    prepare_variant,
-    single_letter_pdf,
-)
 from communications.pdf.render import safe_url_fetcher
 from communications.pdf.sign import sign_pdf
-from communications.recipients_csv import (
-    MAX_ROWS,
-    RecipientRow,
-    error_report_csv,
-    validate_recipients_csv,
-)
 from incidents.activity import data_changed, log_activity
 from incidents.models import Hospital, Incident
 from incidents.services import facts_update

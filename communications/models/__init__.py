@@ -1,8 +1,8 @@
 """Communications models, one module per area; import them from `communications.models`."""
 
 from communications.documents.models import *  # noqa: F403
+from communications.mailmerge.models import *  # noqa: F403
 
-from .mailmerge import *  # noqa: F403
 from .media import *  # noqa: F403
 from .pdfs import *  # noqa: F403
 from .public import *  # noqa: F403

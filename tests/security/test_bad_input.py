@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from communications.documents.markup import body_to_html
-from communications.recipients_csv import validate_recipients_csv
+from communications.mailmerge.recipients_csv import validate_recipients_csv
 from incidents.forms import MAX_REGION_CSV_BYTES
 from tests.incidents.factories import open_incident
 

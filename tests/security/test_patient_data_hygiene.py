@@ -11,13 +11,13 @@ import logging
 
 import pytest
 
-from communications.pdf.mailmerge import (
+from communications.mailmerge.engine import (
     LetterVariant,
     generate_chunk,
     letter_recipient_from_row,
     prepare_variant,
 )
-from communications.recipients_csv import error_report_csv, validate_recipients_csv
+from communications.mailmerge.recipients_csv import error_report_csv, validate_recipients_csv
 
 SECRETS = (
     "Zebulon",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from communications.mailmerge import services
+from communications.mailmerge.engine import letter_sha256
 from communications.mailmerge.selectors import letters_progress
 from communications.models import (
     MailMergeChunk,
@@ -20,7 +21,6 @@ from communications.models import (
     RecipientBatch,
     RunStatus,
 )
-from communications.pdf.mailmerge import letter_sha256
 from communications.pdf.verify import verify_pdf
 from incidents.models import ActivityEntry, DataVersion
 from tests.communications.mailmerge.conftest import (

@@ -50,7 +50,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher
 
 if TYPE_CHECKING:
-    from communications.recipients_csv import RecipientRow
+    from communications.mailmerge.recipients_csv import RecipientRow
 
 PAGE_WIDTH_PT = 612.0  # US Letter
 PAGE_HEIGHT_PT = 792.0

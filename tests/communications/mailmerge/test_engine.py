@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from communications.pdf.mailmerge import (
+from communications.mailmerge.engine import (
     LetterRecipient,
     LetterVariant,
     MailMergeError,

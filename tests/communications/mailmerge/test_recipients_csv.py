@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from communications.recipients_csv import (
+from communications.mailmerge.recipients_csv import (
     PHI_CATEGORIES,
     CsvProblem,
     error_report_csv,
