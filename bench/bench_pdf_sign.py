@@ -24,7 +24,7 @@ import weasyprint  # noqa: E402
 from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 
 from communications.documents.markup import body_to_html  # noqa: E402
-from communications.pdf.render import (  # noqa: E402
+from communications.pdf.engine.render import (  # noqa: E402
     NOTICE_STYLESHEET_URL,
     STATIC_DIR,
     ApprovalStep,
@@ -33,7 +33,7 @@ from communications.pdf.render import (  # noqa: E402
     notice_html,
     render_pdf,
 )
-from communications.pdf.sign import make_self_signed_p12, sign_pdf  # noqa: E402
+from communications.pdf.engine.sign import make_self_signed_p12, sign_pdf  # noqa: E402
 
 TARGET_RATIO = 1.25
 PASSPHRASE = b"bench-passphrase"

@@ -58,8 +58,8 @@ from communications.models import (
     RecipientBatch,
     RunStatus,
 )
-from communications.pdf.render import safe_url_fetcher
-from communications.pdf.sign import sign_pdf
+from communications.pdf.engine.render import safe_url_fetcher
+from communications.pdf.engine.sign import sign_pdf
 from incidents.activity import data_changed, log_activity
 from incidents.models import Hospital, Incident
 from incidents.services import facts_update

@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 
 from communications.documents.markup import body_to_html
 from communications.models import BinderJob, BinderStatus, Document, Release
-from communications.pdf.render import NOTICE_STYLESHEET_URL, format_moment, render_pdf
+from communications.pdf.engine.render import NOTICE_STYLESHEET_URL, format_moment, render_pdf
 from incidents.activity import log_activity
 from incidents.models import (
     ActivityEntry,

@@ -36,11 +36,11 @@ from communications.models import (
     Release,
     SignedNotice,
 )
-from communications.pdf import render
-from communications.pdf.render import (
+from communications.pdf.engine import render
+from communications.pdf.engine.render import (
     ApprovalStep as NoticeApproval,
 )
-from communications.pdf.render import (
+from communications.pdf.engine.render import (
     NoticeContext,
     Organisation,
     RefusedURLError,
@@ -48,8 +48,8 @@ from communications.pdf.render import (
     format_moment,
     notice_html,
 )
-from communications.pdf.sign import sign_pdf
-from communications.pdf.verify import (
+from communications.pdf.engine.sign import sign_pdf
+from communications.pdf.engine.verify import (
     ALTERED,
     NO_SIGNATURE,
     UNKNOWN_CERTIFICATE,

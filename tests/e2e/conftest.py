@@ -66,7 +66,7 @@ def browser():
 @pytest.fixture(scope="session")
 def signing_p12_path(tmp_path_factory) -> Path:
     """One evaluation signing certificate per test session, on disk like BEACON_SIGNING_P12."""
-    from communications.pdf.sign import make_self_signed_p12
+    from communications.pdf.engine.sign import make_self_signed_p12
 
     path = tmp_path_factory.mktemp("e2e-signing") / "e2e.p12"
     path.write_bytes(

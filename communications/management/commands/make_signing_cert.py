@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from communications.pdf.sign import make_self_signed_p12
+from communications.pdf.engine.sign import make_self_signed_p12
 from incidents.models import Hospital
 
 WARNING = (

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from communications.models import Document
+from communications.pdf.engine.render import SUPPORTED_PDF_VARIANTS
 from communications.pdf.notices import SigningNotConfigured, version_signed_pdf
-from communications.pdf.render import SUPPORTED_PDF_VARIANTS
 
 EXIT_USAGE = 2
 

@@ -12,7 +12,7 @@ import pytest
 from communications.documents import services as document_services
 from communications.mailmerge import services
 from communications.models import LetterVariant
-from communications.pdf.sign import make_self_signed_p12
+from communications.pdf.engine.sign import make_self_signed_p12
 from tests.communications.factories import incident_with_facts
 from tests.conftest import REQUIRE_SERVICES
 

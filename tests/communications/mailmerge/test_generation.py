@@ -21,7 +21,7 @@ from communications.models import (
     RecipientBatch,
     RunStatus,
 )
-from communications.pdf.verify import verify_pdf
+from communications.pdf.engine.verify import verify_pdf
 from incidents.models import ActivityEntry, DataVersion
 from tests.communications.mailmerge.conftest import (
     MARKERS,

@@ -22,19 +22,19 @@ from communications.pdf.binder import (
     binder_html,
     binder_request,
 )
-from communications.pdf.render import format_moment
+from communications.pdf.engine.render import format_moment
 from incidents import services as incident_services
 from incidents.models import ActivityEntry, CommandRole, Obligation
 from tests.communications.factories import approved, incident_with_facts
+from tests.communications.pdf.engine.test_render import (  # noqa: F401  (fixture)
+    PASSWD_MARKER,
+    pdftotext,
+    trap_server,
+)
 from tests.communications.pdf.test_notices import (  # noqa: F401  (fixtures)
     incident,
     signing,
     signing_p12_path,
-)
-from tests.communications.pdf.test_render import (  # noqa: F401  (fixture)
-    PASSWD_MARKER,
-    pdftotext,
-    trap_server,
 )
 from tests.conftest import CeleryWorker, wait_until
 

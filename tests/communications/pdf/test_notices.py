@@ -15,6 +15,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from communications.documents import services
 from communications.models import SignedNotice
 from communications.pdf import notices
+from communications.pdf.engine.render import CALIFORNIA_TITLE
+from communications.pdf.engine.sign import make_self_signed_p12, sign_pdf
+from communications.pdf.engine.verify import ALTERED, UNKNOWN_CERTIFICATE
 from communications.pdf.notices import (
     LETTERHEAD_LOGO_URL,
     NO_MATCHING_VERSION,
@@ -24,12 +27,9 @@ from communications.pdf.notices import (
     verify_uploaded_pdf,
     version_signed_pdf,
 )
-from communications.pdf.render import CALIFORNIA_TITLE
-from communications.pdf.sign import make_self_signed_p12, sign_pdf
-from communications.pdf.verify import ALTERED, UNKNOWN_CERTIFICATE
 from incidents.models import ActivityEntry, Hospital
 from tests.communications.factories import approved, draft, incident_with_facts
-from tests.communications.pdf.test_render import (
+from tests.communications.pdf.engine.test_render import (
     PASSWD_MARKER,
     pdftotext,
     require_tool,

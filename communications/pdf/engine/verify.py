@@ -23,7 +23,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from communications.pdf.sign import BEACON_REF_KEY
+from communications.pdf.engine.sign import BEACON_REF_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
 from pyhanko.stamp import TextStampStyle
 
-from communications.pdf.render import SIGNATURE_BOX
+from communications.pdf.engine.render import SIGNATURE_BOX
 
 BEACON_REF_KEY = "/BeaconRef"
 SIGNATURE_FIELD_NAME = "BeaconSignature"

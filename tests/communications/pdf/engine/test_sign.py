@@ -23,16 +23,16 @@ from pyhanko.keys.internal import (
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-from communications.pdf import sign
-from communications.pdf.render import SIGNATURE_BOX, notice_html, render_pdf
-from communications.pdf.sign import (
+from communications.pdf.engine import sign
+from communications.pdf.engine.render import SIGNATURE_BOX, notice_html, render_pdf
+from communications.pdf.engine.sign import (
     BEACON_REF_KEY,
     load_signer,
     make_self_signed_p12,
     sign_pdf,
 )
-from communications.pdf.verify import verify_pdf
-from tests.communications.pdf.test_render import pdftotext, require_tool, sample_context
+from communications.pdf.engine.verify import verify_pdf
+from tests.communications.pdf.engine.test_render import pdftotext, require_tool, sample_context
 
 PASSPHRASE = b"correct horse battery staple"
 BEACON_REF = "beacon:doc=12;ver=4;sha256=" + "0f" * 32

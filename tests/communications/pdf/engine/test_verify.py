@@ -12,9 +12,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers import PdfTimeStamper
 
-from communications.pdf.render import notice_html, render_pdf
-from communications.pdf.sign import BEACON_REF_KEY, make_self_signed_p12, sign_pdf
-from communications.pdf.verify import (
+from communications.pdf.engine.render import notice_html, render_pdf
+from communications.pdf.engine.sign import BEACON_REF_KEY, make_self_signed_p12, sign_pdf
+from communications.pdf.engine.verify import (
     ALTERED,
     NO_SIGNATURE,
     UNKNOWN_CERTIFICATE,
@@ -22,8 +22,8 @@ from communications.pdf.verify import (
     parse_beacon_ref,
     verify_pdf,
 )
-from tests.communications.pdf.test_render import pdftotext, sample_context
-from tests.communications.pdf.test_sign import make_tsa
+from tests.communications.pdf.engine.test_render import pdftotext, sample_context
+from tests.communications.pdf.engine.test_sign import make_tsa
 
 PASSPHRASE = b"verify-passphrase"
 SHA = "0f" * 32

@@ -17,8 +17,8 @@ import weasyprint
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from communications.documents.markup import body_to_html
-from communications.pdf import render
-from communications.pdf.render import (
+from communications.pdf.engine import render
+from communications.pdf.engine.render import (
     CALIFORNIA_TITLE,
     NOTICE_STYLESHEET_URL,
     SIGNATURE_BOX,
