@@ -77,8 +77,8 @@ def _local(moment: datetime | None, time_zone: str) -> str:
 
 
 def stakeholder_directory_available() -> bool:
-    """Return whether the stakeholder directory (communications.models.stakeholders) exists."""
-    return importlib.util.find_spec("communications.models.stakeholders") is not None
+    """Return whether the stakeholder directory (communications.stakeholders.models) exists."""
+    return importlib.util.find_spec("communications.stakeholders.models") is not None
 
 
 def _directory_contacts(incident: Incident) -> tuple[str, tuple[Contact, ...]]:
@@ -86,8 +86,8 @@ def _directory_contacts(incident: Incident) -> tuple[str, tuple[Contact, ...]]:
 
     With no map yet, every active contact in the directory is listed.
     """
-    from communications.models.stakeholders import Contact as DirectoryContact
-    from communications.models.stakeholders import IncidentStakeholder
+    from communications.stakeholders.models import Contact as DirectoryContact
+    from communications.stakeholders.models import IncidentStakeholder
 
     groups = IncidentStakeholder.objects.filter(incident=incident).values("group_id")
     contacts = DirectoryContact.objects.filter(active=True).select_related("group")

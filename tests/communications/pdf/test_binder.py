@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 
 from communications.documents import services
 from communications.models import BinderJob, BinderStatus
-from communications.models.stakeholders import Contact, IncidentStakeholder, StakeholderGroup
 from communications.pdf import binder
 from communications.pdf.binder import (
     binder_build_run,
@@ -23,6 +22,7 @@ from communications.pdf.binder import (
     binder_request,
 )
 from communications.pdf.engine.render import format_moment
+from communications.stakeholders.models import Contact, IncidentStakeholder, StakeholderGroup
 from incidents import services as incident_services
 from incidents.models import ActivityEntry, CommandRole, Obligation
 from tests.communications.factories import approved, incident_with_facts
