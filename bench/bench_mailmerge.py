@@ -26,8 +26,8 @@ import weasyprint  # noqa: E402
 from communications.mailmerge.engine import (  # noqa: E402
     DEFAULT_LETTERS_PER_FILE,
     LetterRecipient,
-    LetterVariant,
     RefuseAllURLFetcher,
+    VariantSource,
     chunked,
     generate_chunk,
     prepare_variants,
@@ -131,7 +131,7 @@ def main() -> int:
         started = time.perf_counter()
         variants = prepare_variants(
             [
-                LetterVariant(key, variant_html(note), hashlib.sha256(note.encode()).hexdigest())
+                VariantSource(key, variant_html(note), hashlib.sha256(note.encode()).hexdigest())
                 for key, note in VARIANT_NOTES.items()
             ]
         )

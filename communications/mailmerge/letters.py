@@ -12,8 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from communications.documents.markup import body_to_html
-from communications.mailmerge.engine import LetterRecipient
-from communications.mailmerge.engine import LetterVariant as EngineVariant
+from communications.mailmerge.engine import LetterRecipient, VariantSource
 from communications.mailmerge.recipients_csv import RecipientRow
 
 LETTER_TEMPLATE = "pdf/mailmerge_letter.html"  # a print layout: no CSP, so <style> is fine
@@ -83,12 +82,12 @@ def letter_html(
     )
 
 
-def engine_variant(
+def variant_source(
     *, key: str, body: str, title: str, approved_sha256: str, hospital_name: str, address: str
-) -> EngineVariant:
-    """Return the engine's variant for an approved version's rendered text."""
+) -> VariantSource:
+    """Return what the engine lays out for a variant: an approved version's text as a letter."""
     language = variant_key_parts(key)[0]
-    return EngineVariant(
+    return VariantSource(
         key=key,
         html=letter_html(
             body=body,

@@ -703,7 +703,7 @@ def _prepared_variants(run: MailMergeRun):
     hospital = Hospital.current()
     prepared = {}
     for key, version in run.versions().items():
-        variant = letters.engine_variant(
+        variant = letters.variant_source(
             key=key,
             body=version.rendered,
             title=version.document.title,

@@ -11,12 +11,8 @@ import logging
 
 import pytest
 
-from communications.mailmerge.engine import (
-    LetterVariant,
-    generate_chunk,
-    letter_recipient_from_row,
-    prepare_variant,
-)
+from communications.mailmerge.engine import VariantSource, generate_chunk, prepare_variant
+from communications.mailmerge.letters import letter_recipient
 from communications.mailmerge.recipients_csv import error_report_csv, validate_recipients_csv
 
 SECRETS = (
@@ -80,8 +76,8 @@ def test_generating_a_mail_merge_chunk_logs_no_name_or_address(
         "<p>We are writing to tell you about an incident involving your information.</p>"
         "</body></html>"
     )
-    variant = prepare_variant(LetterVariant("en", html, hashlib.sha256(html.encode()).hexdigest()))
-    recipients = [letter_recipient_from_row(row, variant_key="en") for row in rows]
+    variant = prepare_variant(VariantSource("en", html, hashlib.sha256(html.encode()).hexdigest()))
+    recipients = [letter_recipient(row, "en") for row in rows]
     result = generate_chunk(0, recipients, {"en": variant}, tmp_path)
     assert result.letters == len(recipients) >= 2
     assert result.path.exists()

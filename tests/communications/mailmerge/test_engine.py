@@ -8,8 +8,8 @@ import pytest
 
 from communications.mailmerge.engine import (
     LetterRecipient,
-    LetterVariant,
     MailMergeError,
+    VariantSource,
     generate_chunk,
     letter_sha256,
     prepare_variant,
@@ -34,9 +34,9 @@ def variant_html(marker: str, pages: int, salutation: bool = True) -> str:
     )
 
 
-def letter_variant(key: str, marker: str, pages: int, salutation: bool = True) -> LetterVariant:
+def letter_variant(key: str, marker: str, pages: int, salutation: bool = True) -> VariantSource:
     html = variant_html(marker, pages, salutation)
-    return LetterVariant(key, html, hashlib.sha256(html.encode()).hexdigest())
+    return VariantSource(key, html, hashlib.sha256(html.encode()).hexdigest())
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +203,7 @@ def test_address_block_must_fit_the_window(tmp_path, variants):
 def test_variant_may_not_fetch_urls():
     html = '<html><body><img src="http://example.invalid/x.png">Hello</body></html>'
     with pytest.raises(BaseException, match="fetch"):
-        prepare_variant(LetterVariant("x", html, "0" * 64))
+        prepare_variant(VariantSource("x", html, "0" * 64))
 
 
 def test_output_parses_with_pyhanko(chunk):
