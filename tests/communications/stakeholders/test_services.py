@@ -17,6 +17,7 @@ from communications.models import (
     StakeholderStatus,
 )
 from communications.stakeholders import services
+from communications.stakeholders.services import sending
 from incidents.models import ActivityEntry
 from tests.communications.factories import HOLDING, approved, draft
 from tests.communications.stakeholders.helpers import group_with_contacts, released
@@ -192,7 +193,7 @@ def test_failed_deliveries_back_off_exponentially_then_fail_with_the_error_class
     group = group_with_contacts(comms_user, ["gone@example.org"])
     row = services.stakeholder_map_add(actor=comms_user, incident=incident, group=group)
     send = services.send_start(actor=comms_user, stakeholder=row, document=document)
-    monkeypatch.setattr(services, "get_connection", lambda **kw: FailingConnection())
+    monkeypatch.setattr(sending, "get_connection", lambda **kw: FailingConnection())
     recipient = send.recipients.get()
     start = timezone.now()
     waits = []
