@@ -28,10 +28,18 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from io import StringIO
 from typing import BinaryIO
+
+from communications.spreadsheet_csv import (
+    CsvProblem,
+    error_report_csv,
+    is_valid_email,
+    starts_like_formula,
+)
+
+from .postal import mailing_country_name, postal_address_problems
 
 MAX_ROWS = 500_000
 MAX_LINE_BYTES = 64 * 1024
@@ -66,78 +74,10 @@ PHI_CATEGORIES = (
     "phone",
 )
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 YES_VALUES = frozenset({"yes", "y", "true", "1"})
 NO_VALUES = frozenset({"no", "n", "false", "0", ""})
 
-_STATES_AND_DC = (
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
-    "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"
-)
-_TERRITORIES = "AS GU MP PR VI UM FM MH PW"  # territories and freely associated states
-_ARMED_FORCES = "AA AE AP"  # APO/FPO/DPO
-US_STATE_CODES = frozenset(f"{_STATES_AND_DC} {_TERRITORIES} {_ARMED_FORCES}".split())
-US_ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-
-# Postal code formats for a few countries; None: the country does not use postal codes.
-# Any other country needs a non-empty postal code.
-POSTAL_CODE_PATTERNS: dict[str, re.Pattern | None] = {
-    "GB": re.compile(r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$"),
-    "CA": re.compile(r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$"),
-    "DE": re.compile(r"^\d{5}$"),
-    "FR": re.compile(r"^\d{5}$"),
-    "MX": re.compile(r"^\d{5}$"),
-    "IE": re.compile(r"^[A-Z]\d[\dW] ?[A-Z\d]{4}$"),
-    "HK": None,
-    "AE": None,
-    "QA": None,
-    "BS": None,
-    "JM": None,
-}
-POSTAL_CODE_OPTIONAL = frozenset({"IE"})  # Eircodes are checked when given, not required
-
-ISO_COUNTRY_CODES = frozenset(
-    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
-    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
-    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
-    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
-    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
-    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
-    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
-    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
-    ZM ZW""".split()  # noqa: SIM905 (a block of codes reads better than a list)
-)
-# English names for the address block's last line, for the countries we see most; others
-# print their ISO code (the lead can swap in a full table).
-COUNTRY_NAMES = {
-    "CA": "CANADA",
-    "MX": "MEXICO",
-    "GB": "UNITED KINGDOM",
-    "IE": "IRELAND",
-    "DE": "GERMANY",
-    "FR": "FRANCE",
-    "ES": "SPAIN",
-    "IT": "ITALY",
-    "PH": "PHILIPPINES",
-    "IN": "INDIA",
-    "CN": "CHINA",
-    "VN": "VIET NAM",
-    "KR": "KOREA, REPUBLIC OF",
-    "JP": "JAPAN",
-    "PR": "PUERTO RICO",
-}
-
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-
-
-@dataclass(frozen=True, slots=True)
-class CsvProblem:
-    """One thing wrong with the file: the spreadsheet row, the column, and what is wrong."""
-
-    row: int
-    column: str
-    problem: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +119,7 @@ class RecipientRow:
             )
         lines = [self.addressee_name, self.address_line1, self.address_line2, last_line]
         if self.country != "US":
-            lines.append(COUNTRY_NAMES.get(self.country, self.country))
+            lines.append(mailing_country_name(self.country))
         return tuple(line for line in lines if line)
 
     @property
@@ -327,7 +267,7 @@ def _validate_row(
     for column, cell in zip(columns, cells, strict=False):
         if column not in values:
             continue
-        if cell.startswith(FORMULA_PREFIXES) or cell.strip().startswith(FORMULA_PREFIXES):
+        if starts_like_formula(cell) or starts_like_formula(cell.strip()):
             error(column, "starts with =, +, -, @, tab or carriage return (formula injection)")
         elif len(cell) > MAX_CELL_CHARACTERS:
             error(column, f"longer than {MAX_CELL_CHARACTERS} characters")
@@ -349,7 +289,7 @@ def _validate_row(
     email_consent = _yes_no(values, "email_consent", error)
     phi_categories = _phi_categories(values["phi_categories"], error)
     email = values["email"].lower()
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+    if email and not is_valid_email(email):
         error("email", "not a valid email address")
     if email_consent and not email:
         error("email_consent", "is yes but there is no email address")
@@ -363,7 +303,7 @@ def _validate_row(
     country = (values["country"] or "US").upper()
     region = values["region"].upper() if country == "US" else values["region"]
     postal_code = values["postal_code"].upper()
-    address_problems = _address_problems(
+    address_problems = postal_address_problems(
         values["address_line1"], values["city"], region, postal_code, country
     )
     for column, problem in address_problems:
@@ -422,55 +362,12 @@ def _phi_categories(cell: str, error) -> tuple[str, ...]:
     return tuple(category for category in PHI_CATEGORIES if category in given)
 
 
-def _address_problems(
-    line1: str, city: str, region: str, postal_code: str, country: str
-) -> list[tuple[str, str]]:
-    """Return (column, problem) pairs that make a postal address unusable for mail."""
-    problems = []
-    if not line1:
-        problems.append(("address_line1", "missing"))
-    if not city:
-        problems.append(("city", "missing"))
-    if country not in ISO_COUNTRY_CODES:
-        hint = "; use GB for the United Kingdom" if country == "UK" else ""
-        problems.append(("country", f"not an ISO 3166-1 two-letter code{hint}"))
-        return problems
-    if country == "US":
-        if region not in US_STATE_CODES:
-            problems.append(("region", "not a US state or territory code"))
-        if not US_ZIP_RE.match(postal_code):
-            problems.append(("postal_code", "ZIP code must be 12345 or 12345-6789"))
-        return problems
-    pattern = POSTAL_CODE_PATTERNS.get(country, _ANY_POSTAL_CODE)
-    if pattern is None:
-        return problems
-    if not postal_code:
-        if country not in POSTAL_CODE_OPTIONAL:
-            problems.append(("postal_code", "missing"))
-    elif not pattern.match(postal_code):
-        problems.append(("postal_code", f"not a valid {country} postal code"))
-    return problems
-
-
-_ANY_POSTAL_CODE = re.compile(r"^\S.*$")
-
-
-def error_report_csv(problems: Iterable[CsvProblem]) -> str:
-    """Return problems as CSV (row, column, problem), safe to open in a spreadsheet."""
-    output = StringIO()
-    writer = csv.writer(output)
-    writer.writerow(["row", "column", "problem"])
-    for problem in problems:
-        writer.writerow(
-            [
-                _neutralised(str(problem.row)),
-                _neutralised(problem.column),
-                _neutralised(problem.problem),
-            ]
-        )
-    return output.getvalue()
-
-
-def _neutralised(cell: str) -> str:
-    """Return a cell a spreadsheet will not evaluate as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+__all__ = [
+    "MAX_ROWS",
+    "CsvProblem",
+    "PHI_CATEGORIES",
+    "RecipientCsvResult",
+    "RecipientRow",
+    "error_report_csv",
+    "validate_recipients_csv",
+]

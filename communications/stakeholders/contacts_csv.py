@@ -17,8 +17,7 @@ import io
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
+from communications.spreadsheet_csv import CsvProblem, is_valid_email, neutralise, unneutralise
 
 from ..models import Contact, ContactChannel
 
@@ -37,8 +36,6 @@ MAX_LENGTHS = {
 }
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_email = EmailValidator()
 
 
 @dataclass(frozen=True)
@@ -59,26 +56,6 @@ class ContactRow:
         return (self.group_id, (self.email or self.name).casefold())
 
 
-@dataclass(frozen=True)
-class CsvProblem:
-    row: int
-    column: str
-    problem: str
-
-    def __str__(self):
-        where = f"Row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.problem}"
-
-
-def neutralise(cell: str) -> str:
-    """Return the cell with a leading ' when a spreadsheet would treat it as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def _unneutralise(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
-
-
 def channel_from_text(text: str) -> str | None:
     """Return the channel a cell names (by value or label, any case), or None."""
     wanted = text.strip().casefold().replace(" ", "_")
@@ -93,11 +70,8 @@ def contact_detail_problems(
 ) -> dict[str, str]:
     """Return, per field, why a contact cannot be reached the way it says."""
     problems = {}
-    if email:
-        try:
-            _email(email)
-        except ValidationError:
-            problems["email"] = "not a valid email address."
+    if email and not is_valid_email(email):
+        problems["email"] = "not a valid email address."
     if not (email or phone or postal_address):
         problems["email"] = "give at least one of email, phone or postal address."
     needs = {
@@ -180,7 +154,7 @@ def _parse_row(number, columns, cells, group_ids):
         return None, [CsvProblem(number, "", f"{len(cells)} cells but {len(columns)} columns.")]
     values = dict.fromkeys(COLUMNS, "")
     for column, cell in zip(columns, cells, strict=False):
-        values[column] = _unneutralise(cell.strip())
+        values[column] = unneutralise(cell.strip())
     problems = [
         CsvProblem(number, column, f"longer than {limit} characters.")
         for column, limit in MAX_LENGTHS.items()
@@ -272,3 +246,13 @@ def contacts_csv_lines(contacts: Iterable) -> Iterator[str]:
                 contact.notes,
             ]
         )
+
+
+__all__ = [
+    "ContactRow",
+    "CsvProblem",
+    "contact_detail_problems",
+    "contacts_csv_lines",
+    "neutralise",
+    "parse_contacts_csv",
+]
