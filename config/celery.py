@@ -30,4 +30,7 @@ class BeaconTask(Task):
 
 app = Celery("beacon", task_cls=BeaconTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+app.autodiscover_tasks()  # each app's tasks.py; then the sub-packages with their own tasks.py:
+app.autodiscover_tasks(
+    ["communications.mailmerge", "communications.pdf", "communications.stakeholders"]
+)

@@ -8,7 +8,9 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from .services.generation import run_generate
+from .services.purge import batches_purge_due
+from .services.runs import runs_resume_stalled
 
 logger = logging.getLogger(__name__)
 
@@ -16,13 +18,13 @@ logger = logging.getLogger(__name__)
 @shared_task(name="communications.tasks.mailmerge_run_generate", ignore_result=True)
 def mailmerge_run_generate(run_id: int, lease: str) -> None:
     """Write the run's remaining letter files, in order."""
-    services.run_generate(run_id=run_id, lease=lease)
+    run_generate(run_id=run_id, lease=lease)
 
 
 @shared_task(name="communications.tasks.mailmerge_resume_stalled", ignore_result=True)
 def mailmerge_resume_stalled() -> None:
     """Re-enqueue generating runs without progress for BEACON_MAILMERGE_STALL_SECONDS."""
-    resumed = services.runs_resume_stalled()
+    resumed = runs_resume_stalled()
     if resumed:
         logger.info("resumed %s stalled mail-merge runs", resumed)
 
@@ -30,7 +32,7 @@ def mailmerge_resume_stalled() -> None:
 @shared_task(name="communications.tasks.purge_recipients", ignore_result=True)
 def purge_recipients() -> None:
     """Delete the patient data of batches past their purge date (nightly)."""
-    totals = services.batches_purge_due()
+    totals = batches_purge_due()
     logger.info(
         "recipient purge: %s batches, %s recipients, %s files, %s skipped",
         totals["batches"],

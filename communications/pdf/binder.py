@@ -27,6 +27,7 @@ from communications.documents.markup import body_to_html
 from communications.models import BinderJob, BinderStatus, Document, Release
 from communications.pdf.engine.render import NOTICE_STYLESHEET_URL, format_moment, render_pdf
 from incidents.activity import log_activity
+from incidents.jobs import enqueue
 from incidents.models import (
     ActivityEntry,
     AnchorEvent,
@@ -255,7 +256,7 @@ def binder_request(*, actor, incident: Incident) -> BinderJob:
         if binder_job_is_stalled(active):
             # Its wake-up was lost (broker down) or its worker died: wake it again. The task is
             # safe to run twice, so a late original delivery does no harm.
-            transaction.on_commit(lambda: _enqueue_build(active.pk))
+            enqueue("communications.tasks.binder_build", active.pk)
         return active
     job = BinderJob.objects.create(incident=incident, requested_by=actor)
     log_activity(
@@ -265,7 +266,7 @@ def binder_request(*, actor, incident: Incident) -> BinderJob:
         summary="Requested the incident binder (PDF)",
         after={"binder_job": job.pk},
     )
-    transaction.on_commit(lambda: _enqueue_build(job.pk))
+    enqueue("communications.tasks.binder_build", job.pk)
     return job
 
 
@@ -277,12 +278,6 @@ def binder_job_is_stalled(job: BinderJob, *, now: datetime | None = None) -> boo
     if job.status == BinderStatus.RUNNING:
         return now - (job.started_at or job.created_at) > RUNNING_STALE_AFTER
     return False
-
-
-def _enqueue_build(job_id: int) -> None:
-    from communications.pdf.tasks import binder_build
-
-    binder_build.delay(job_id)
 
 
 def _set_progress(job_id: int, progress: int, **fields) -> None:

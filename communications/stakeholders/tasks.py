@@ -9,13 +9,13 @@ pending and due, under a row lock.
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from .services.sending import send_process_due, sends_due
 
 
 @shared_task(name="communications.stakeholders.send_batch", ignore_result=True)
 def send_batch(send_id: int) -> None:
     """Deliver a batch of the send's due recipients, then wake again for the next due one."""
-    result = services.send_process_due(send_id=send_id)
+    result = send_process_due(send_id=send_id)
     if result.next_attempt_at is not None:
         countdown = max(0.0, (result.next_attempt_at - timezone.now()).total_seconds())
         send_batch.apply_async((send_id,), countdown=countdown)
@@ -24,7 +24,7 @@ def send_batch(send_id: int) -> None:
 @shared_task(name="communications.stakeholders.send_sweep", ignore_result=True)
 def send_sweep() -> int:
     """Wake every send with a recipient due now (beat runs this every minute as a safety net)."""
-    due = services.sends_due()
+    due = sends_due()
     for send_id in due:
         send_batch.delay(send_id)
     return len(due)

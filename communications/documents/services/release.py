@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from incidents.activity import log_activity
+from incidents.jobs import enqueue
 from incidents.models import Obligation, ObligationStatus
 from incidents.reminders import reminders_plan_for_incident, reminders_plan_for_release
 
@@ -93,7 +94,7 @@ def document_release(
     reminders_plan_for_release(release)
     if obligations:
         reminders_plan_for_incident(document.incident)
-    transaction.on_commit(lambda: _after_release(release.pk))
+    enqueue("communications.tasks.release_render_pdf", release.pk)  # the signed PDF, once committed
     return release
 
 
@@ -115,10 +116,3 @@ def _satisfy(obligation: Obligation, release: Release, actor) -> None:
         summary=f"{obligation.rule_id} met by the release of '{release.document.title}'",
         after={"status": "met", "release": release.pk},
     )
-
-
-def _after_release(release_id: int) -> None:
-    """Render and store the signed PDF of the release once it is committed."""
-    from ...tasks import release_render_pdf
-
-    release_render_pdf.delay(release_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from communications.documents.models import DocumentVersion
 from incidents.activity import log_activity
+from incidents.jobs import enqueue
 
 from .. import permissions
 from ..engine import DEFAULT_LETTERS_PER_FILE
@@ -34,10 +35,8 @@ def stall_seconds() -> float:
 
 
 def _enqueue(run: MailMergeRun) -> None:
-    from ..tasks import mailmerge_run_generate
-
-    run_id, lease = run.pk, run.lease
-    transaction.on_commit(lambda: mailmerge_run_generate.delay(run_id, lease))
+    """Wake a worker to generate the run under its current lease, once this transaction commits."""
+    enqueue("communications.tasks.mailmerge_run_generate", run.pk, run.lease)
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from django.utils import timezone
 from communications.documents.markup import body_to_html
 from communications.documents.models import Document
 from incidents.activity import data_changed, log_activity
+from incidents.jobs import enqueue
 from incidents.models import Incident
 
 from .. import permissions
@@ -108,14 +109,8 @@ def send_start(
             "recipients": len(recipients),
         },
     )
-    transaction.on_commit(lambda: _wake(send.pk))
+    enqueue("communications.stakeholders.send_batch", send.pk)
     return send
-
-
-def _wake(send_id: int, countdown: float = 0) -> None:
-    from ..tasks import send_batch
-
-    send_batch.apply_async((send_id,), countdown=countdown)
 
 
 def build_email(send: Send, recipient: SendRecipient) -> EmailMultiAlternatives:
