@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 from incidents.reminders import reminders_plan_for_media_inquiry
 
@@ -26,10 +27,6 @@ from ..models import (
     InquiryStatus,
     MediaInquiry,
 )
-
-
-def _lock_incident(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
 def _require_desk(actor, incident: Incident) -> None:
@@ -59,7 +56,7 @@ def media_inquiry_create(
     spokesperson=None,
 ) -> MediaInquiry:
     """Log a reporter's inquiry and its deadline."""
-    incident = _lock_incident(incident)
+    incident = lock_incident(incident)
     _require_desk(actor, incident)
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
@@ -96,7 +93,7 @@ def media_inquiry_create(
 
 
 def _lock(inquiry: MediaInquiry) -> tuple[Incident, MediaInquiry]:
-    incident = _lock_incident(inquiry.incident)
+    incident = lock_incident(inquiry.incident_id)
     inquiry = MediaInquiry.objects.select_for_update().get(pk=inquiry.pk)
     inquiry.incident = incident
     return incident, inquiry
@@ -237,7 +234,7 @@ def coverage_record(
     inquiry: MediaInquiry | None = None,
 ) -> CoverageItem:
     """Add a story to the coverage log."""
-    incident = _lock_incident(incident)
+    incident = lock_incident(incident)
     _require_desk(actor, incident)
     if inquiry is not None and inquiry.incident_id != incident.pk:
         raise ValidationError({"inquiry": "That inquiry belongs to another incident."})
@@ -270,7 +267,7 @@ def coverage_update(
     *, actor, item: CoverageItem, tone: str, accuracy: str, correction_note: str = ""
 ) -> CoverageItem:
     """Change a story's tone or accuracy (for example, once the outlet has corrected it)."""
-    incident = _lock_incident(item.incident)
+    incident = lock_incident(item.incident_id)
     _require_desk(actor, incident)
     item = CoverageItem.objects.select_for_update().get(pk=item.pk)
     _check_coverage(accuracy, correction_note)

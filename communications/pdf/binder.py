@@ -28,6 +28,7 @@ from communications.models import BinderJob, BinderStatus, Document, Release
 from communications.pdf.engine.render import NOTICE_STYLESHEET_URL, format_moment, render_pdf
 from incidents.activity import log_activity
 from incidents.jobs import enqueue
+from incidents.locking import lock_incident
 from incidents.models import (
     ActivityEntry,
     AnchorEvent,
@@ -242,7 +243,7 @@ def binder_pdf(incident: Incident) -> bytes:
 @transaction.atomic
 def binder_request(*, actor, incident: Incident) -> BinderJob:
     """Ask for a binder; a request already queued or building is returned instead of a new one."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = lock_incident(incident)
     if not can_view_incident(actor, incident):
         raise PermissionDenied("You may not see this incident.")
     active = (
@@ -305,10 +306,14 @@ def binder_build_run(job_id: int) -> BinderJob | None:
         return _binder_fail(job.pk, exc)
 
 
+def _incident_id_of(job_id: int) -> int:
+    return BinderJob.objects.values_list("incident_id", flat=True).get(pk=job_id)
+
+
 @transaction.atomic
 def _binder_store(job_id: int, data: bytes) -> BinderJob:
-    job = BinderJob.objects.select_for_update().select_related("incident").get(pk=job_id)
-    incident = Incident.objects.select_for_update().get(pk=job.incident_id)
+    incident = lock_incident(_incident_id_of(job_id))
+    job = BinderJob.objects.select_for_update().get(pk=job_id)
     if job.status == BinderStatus.DONE:
         return job
     digest = hashlib.sha256(data).hexdigest()
@@ -329,8 +334,8 @@ def _binder_store(job_id: int, data: bytes) -> BinderJob:
 
 @transaction.atomic
 def _binder_fail(job_id: int, exc: Exception) -> BinderJob:
+    incident = lock_incident(_incident_id_of(job_id))
     job = BinderJob.objects.select_for_update().get(pk=job_id)
-    incident = Incident.objects.select_for_update().get(pk=job.incident_id)
     # The exception's class only: its text could quote incident content.
     job.status, job.finished_at = BinderStatus.FAILED, timezone.now()
     job.error = f"The binder could not be built ({type(exc).__name__}). Try again."

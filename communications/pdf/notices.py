@@ -58,7 +58,8 @@ from communications.pdf.engine.verify import (
     verify_pdf,
 )
 from incidents.activity import log_activity
-from incidents.models import Hospital, Incident
+from incidents.locking import lock_incident
+from incidents.models import Hospital
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,7 @@ def _read_stored(stored: SignedNotice) -> bytes | None:
 @transaction.atomic
 def _store_signed_notice(version: DocumentVersion, release: Release | None, data: bytes) -> bytes:
     """Keep data as the version's signed PDF unless another process stored the same state first."""
-    incident = Incident.objects.select_for_update().get(pk=version.document.incident_id)
+    incident = lock_incident(version.document.incident_id)
     stored = SignedNotice.objects.select_for_update().filter(version=version).first()
     release_id = release.pk if release else None
     if stored is not None and stored.release_id == release_id:

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from accounts.twofactor import require_two_factor
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 
 from ..documents.services import facts_sheet_for
@@ -38,7 +39,7 @@ def public_page_keepalive_until(incident: Incident) -> datetime | None:
 def public_page_publish(*, actor, incident: Incident, title: str = "") -> PublicPage:
     """Put the incident's public page online (no login needed to read it from now on)."""
     require_two_factor(actor, "publish the public incident page")
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = lock_incident(incident)
     if not can_publish_public_page(actor, incident):
         raise PermissionDenied("Only the Incident Commander can publish the public page.")
     title = title.strip() or default_title(incident)
@@ -73,7 +74,7 @@ def public_page_publish(*, actor, incident: Incident, title: str = "") -> Public
 @transaction.atomic
 def public_page_unpublish(*, actor, incident: Incident, reason: str) -> PublicPage:
     """Take the page offline; before 90 days that cuts the substitute-notice posting short."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = lock_incident(incident)
     if not can_publish_public_page(actor, incident):
         raise PermissionDenied("Only the Incident Commander can unpublish the public page.")
     page = PublicPage.objects.select_for_update().filter(incident=incident).first()

@@ -3,9 +3,9 @@
 `drafting` (create, save, restore, the starter library), `facts_sheet` (the key facts and the
 re-rendering they cause), `approvals` (submit, approve, sign off, changes, withdraw, comment),
 `release` (readiness, release, the obligations a release meets), and `versions` (the immutable
-versions they all write). Each service is keyword-only and atomic, locks the document (or
-incident) row, refuses an illegal move with a message that names the problem, and writes the
-incident's activity log in the same transaction.
+versions they all write). Each service is keyword-only and atomic, locks the incident first
+(`incidents.locking.lock_incident`) and then its documents, refuses an illegal move with a message
+that names the problem, and writes the incident's activity log in the same transaction.
 """
 
 from .approvals import (

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 
 from .. import permissions
@@ -36,7 +37,7 @@ def document_create(
     eu_regulator: bool = False,
 ) -> Document:
     """Start a document, from a template or blank, as version 1."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = lock_incident(incident)
     if not permissions.can_draft(actor, incident):
         raise PermissionDenied("You may not write documents for this incident.")
     kind_spec(kind)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 
 from .. import permissions
@@ -47,7 +48,7 @@ def facts_sheet_for(incident: Incident) -> KeyFactsSheet:
 @transaction.atomic
 def facts_sheet_update(*, actor, incident: Incident, values: dict[str, str]) -> KeyFactsSheet:
     """Approve new key facts; every document that used a changed fact needs re-approval."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = lock_incident(incident)
     if not permissions.can_edit_facts_sheet(actor, incident):
         raise PermissionDenied("Only legal or the Incident Commander can approve key facts.")
     errors = {}

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 
 from ..models import (
     DOCUMENT_TRANSITIONS,
@@ -29,6 +30,8 @@ def content_sha256(text: str) -> str:
 
 
 def lock_document(document: Document) -> Document:
+    """Lock the document's incident, then the document: the order every service keeps."""
+    lock_incident(document.incident_id)
     return (
         Document.objects.select_for_update(of=("self",))
         .select_related("incident", "current_version")

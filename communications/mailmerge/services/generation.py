@@ -36,7 +36,7 @@ from .. import letters
 from ..engine import generate_chunk, prepare_variant, single_letter_pdf
 from ..models import BatchStatus, MailMergeChunk, MailMergeRun, Recipient, RunStatus
 from .recipient_import import row_from_recipient
-from .state import finish_batch, lock_incident, lock_run, move_run
+from .state import finish_batch, lock_run, move_run
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +248,6 @@ def _run_finish(run_id: int, lease: str) -> None:
     run.finished_at, run.lease = timezone.now(), ""
     run.save()
     finish_batch(run, BatchStatus.GENERATED)
-    lock_incident(run.batch.incident_id)
     log_activity(
         incident=run.batch.incident,
         actor=None,
@@ -270,7 +269,6 @@ def _run_fail(run_id: int, lease: str, error: str) -> None:
     run.finished_at, run.lease, run.error = timezone.now(), "", error[:1000]
     run.save()
     finish_batch(run, BatchStatus.FAILED)
-    lock_incident(run.batch.incident_id)
     log_activity(
         incident=run.batch.incident,
         actor=None,

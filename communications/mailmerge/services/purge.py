@@ -16,7 +16,7 @@ from incidents.activity import log_activity
 from .. import permissions
 from ..models import BatchStatus, MailMergeChunk, RecipientBatch, RunStatus
 from .generation import run_directory
-from .state import lock_batch, lock_incident, require
+from .state import lock_batch, require
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ def batch_purge(*, batch: RecipientBatch, actor=None) -> dict[str, int]:
     batch.status = BatchStatus.PURGED  # from any state: retention overrides the workflow
     batch.purged_at = now
     batch.save(update_fields=["status", "purged_at"])
-    lock_incident(batch.incident_id)
     log_activity(
         incident=batch.incident,
         actor=actor,

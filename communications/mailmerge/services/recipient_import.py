@@ -17,13 +17,14 @@ from django.utils import timezone
 from communications.documents.kinds import DocumentKind
 from communications.documents.models import Document, DocumentStatus
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 from incidents.services import facts_update
 
 from .. import letters, permissions
 from ..models import BatchStatus, LetterVariant, Recipient, RecipientBatch
 from ..recipients_csv import MAX_ROWS, RecipientRow, error_report_csv, validate_recipients_csv
-from .state import lock_batch, lock_incident, move_batch, require
+from .state import lock_batch, move_batch, require
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def batch_preview(*, actor, incident: Incident, fileobj, file_size: int) -> Reci
 
 
 def _batch_store_preview(actor, incident: Incident, result, file_size: int) -> RecipientBatch:
-    incident = lock_incident(incident.pk)
+    incident = lock_incident(incident)
     now = timezone.now()
     batch = RecipientBatch.objects.create(
         incident=incident,
@@ -220,7 +221,6 @@ def batch_confirm(*, actor, batch: RecipientBatch) -> RecipientBatch:
         )
         for count in counts
     )
-    incident = lock_incident(incident.pk)
     unreachable = incident_unreachable_total(incident)
     if incident.affected_total is not None and unreachable > incident.affected_total:
         raise ValidationError(
@@ -275,7 +275,6 @@ def batch_discard(*, actor, batch: RecipientBatch) -> RecipientBatch:
     deleted, _ = batch.recipients.all().delete()
     batch.purged_at = timezone.now()
     batch.save()
-    lock_incident(batch.incident_id)
     log_activity(
         incident=batch.incident,
         actor=actor,

@@ -16,11 +16,12 @@ from django.utils import timezone
 from communications.documents.models import DocumentVersion
 from incidents.activity import log_activity
 from incidents.jobs import enqueue
+from incidents.locking import lock_incident
 
 from .. import permissions
 from ..engine import DEFAULT_LETTERS_PER_FILE
 from ..models import BatchStatus, MailMergeRun, RecipientBatch, RunStatus
-from .state import finish_batch, lock_batch, lock_incident, lock_run, move_batch, move_run, require
+from .state import finish_batch, lock_batch, lock_run, move_batch, move_run, require
 from .variants import letter_version, variant_problems
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,6 @@ def run_start(
     )
     move_batch(batch, BatchStatus.GENERATING)
     batch.save(update_fields=["status"])
-    lock_incident(batch.incident_id)
     log_activity(
         incident=batch.incident,
         actor=actor,
@@ -123,7 +123,6 @@ def run_cancel(*, actor, run: MailMergeRun) -> MailMergeRun:
     run.cancelled_at, run.cancelled_by, run.lease = timezone.now(), actor, ""
     run.save()
     finish_batch(run, BatchStatus.CANCELLED)
-    lock_incident(run.batch.incident_id)
     log_activity(
         incident=run.batch.incident,
         actor=actor,
@@ -145,11 +144,11 @@ def run_is_stalled(run: MailMergeRun, *, now=None) -> bool:
 
 
 def _resume(run: MailMergeRun, actor) -> MailMergeRun:
+    """Give a locked run a new lease and wake a worker for it (the caller holds the incident)."""
     run.lease = secrets.token_hex(16)
     run.heartbeat_at = timezone.now()
     run.resumed_count += 1
     run.save(update_fields=["lease", "heartbeat_at", "resumed_count"])
-    lock_incident(run.batch.incident_id)
     done = run.chunks.count()
     log_activity(
         incident=run.batch.incident,
@@ -185,19 +184,30 @@ def run_resume(*, actor, run: MailMergeRun) -> MailMergeRun:
 
 
 def runs_resume_stalled() -> int:
-    """Resume every generating run without progress for the stall time (beat sweep)."""
+    """Resume every generating run without progress for the stall time (beat sweep).
+
+    Each run is resumed in its own transaction that locks its incident first, then the run;
+    a run another transaction holds (a worker recording a chunk) is skipped until next time.
+    """
     cutoff = timezone.now() - timedelta(seconds=stall_seconds())
+    stalled = Q(status=RunStatus.GENERATING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    )
     resumed = 0
-    with transaction.atomic():
-        stalled = (
-            MailMergeRun.objects.select_for_update(skip_locked=True)
-            .select_related("batch__incident")
-            .filter(status=RunStatus.GENERATING)
-            .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True))
-        )
-        for run in stalled:
-            _resume(run, None)
-            resumed += 1
+    for run_id, incident_id in MailMergeRun.objects.filter(stalled).values_list(
+        "pk", "batch__incident_id"
+    ):
+        with transaction.atomic():
+            lock_incident(incident_id)
+            run = (
+                MailMergeRun.objects.select_for_update(skip_locked=True)
+                .select_related("batch__incident")
+                .filter(stalled, pk=run_id)
+                .first()
+            )
+            if run is not None:
+                _resume(run, None)
+                resumed += 1
     return resumed
 
 
@@ -225,7 +235,6 @@ def run_record_mailed(*, actor, run: MailMergeRun, mailed_on: date) -> MailMerge
     before = run.mailed_on
     run.mailed_on, run.mailed_recorded_by, run.mailed_recorded_at = mailed_on, actor, timezone.now()
     run.save(update_fields=["mailed_on", "mailed_recorded_by", "mailed_recorded_at"])
-    lock_incident(incident.pk)
     log_activity(
         incident=incident,
         actor=actor,

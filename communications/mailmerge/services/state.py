@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from incidents.models import Incident
+from incidents.locking import lock_incident
 
 from ..models import (
     BATCH_TRANSITIONS,
@@ -21,11 +21,9 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def lock_incident(incident_id: int) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident_id)
-
-
 def lock_batch(batch: RecipientBatch) -> RecipientBatch:
+    """Lock the list's incident, then the list: the order every service keeps."""
+    lock_incident(batch.incident_id)
     return RecipientBatch.objects.select_for_update().select_related("incident").get(pk=batch.pk)
 
 
@@ -50,10 +48,13 @@ def move_run(run: MailMergeRun, to: str) -> None:
 
 
 def lock_run(run_id: int) -> MailMergeRun:
+    """Lock the run's incident, then the run."""
+    lock_incident(MailMergeRun.objects.values_list("batch__incident_id", flat=True).get(pk=run_id))
     return MailMergeRun.objects.select_for_update().select_related("batch__incident").get(pk=run_id)
 
 
 def finish_batch(run: MailMergeRun, to: str) -> None:
+    """Move the run's list along with the run (the caller holds the incident and the run)."""
     batch = RecipientBatch.objects.select_for_update().get(pk=run.batch_id)
     move_batch(batch, to)
     batch.save(update_fields=["status"])

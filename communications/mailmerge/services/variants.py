@@ -12,7 +12,7 @@ from incidents.activity import log_activity
 
 from .. import permissions
 from ..models import BatchStatus, LetterVariant, RecipientBatch
-from .state import lock_batch, lock_incident, require
+from .state import lock_batch, require
 
 
 def letter_version(document: Document | None) -> DocumentVersion | None:
@@ -63,7 +63,6 @@ def variant_assign(*, actor, variant: LetterVariant, document: Document) -> Lett
     before = variant.document_id
     variant.document = document
     variant.save(update_fields=["document"])
-    lock_incident(batch.incident_id)
     log_activity(
         incident=batch.incident,
         actor=actor,

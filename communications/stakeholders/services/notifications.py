@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from communications.documents.models import Document
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 
 from ..models import Contact, IncidentStakeholder, NotificationLogEntry, NotificationOutcome
-from .stakeholder_map import lock_incident, mark_sent, require_manager
+from .stakeholder_map import mark_sent, require_manager
 
 
 def released_version(document: Document | None, incident: Incident):
@@ -41,7 +42,7 @@ def notification_record(
     outcome_note: str = "",
 ) -> NotificationLogEntry:
     """Log by hand a notification made outside Beacon (a call, a letter, a portal filing)."""
-    incident = lock_incident(stakeholder.incident)
+    incident = lock_incident(stakeholder.incident_id)
     require_manager(actor, incident)
     row = (
         IncidentStakeholder.objects.select_for_update()
@@ -91,7 +92,7 @@ def notification_outcome_set(
     *, actor, entry: NotificationLogEntry, outcome: str, note: str = ""
 ) -> NotificationLogEntry:
     """Record later whether a logged notification reached its recipient."""
-    incident = lock_incident(entry.incident)
+    incident = lock_incident(entry.incident_id)
     require_manager(actor, incident)
     entry = NotificationLogEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.outcome == outcome and entry.outcome_note == note.strip():

@@ -27,7 +27,7 @@ from communications.documents.markup import body_to_html
 from communications.documents.models import Document
 from incidents.activity import data_changed, log_activity
 from incidents.jobs import enqueue
-from incidents.models import Incident
+from incidents.locking import lock_incident
 
 from .. import permissions
 from ..models import (
@@ -40,7 +40,7 @@ from ..models import (
     SendRecipient,
 )
 from .notifications import released_version
-from .stakeholder_map import lock_incident, mark_sent
+from .stakeholder_map import mark_sent
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def send_start(
     *, actor, stakeholder: IncidentStakeholder, document: Document, subject: str = ""
 ) -> Send:
     """Email the document's released version to every active contact of the group with email."""
-    incident = lock_incident(stakeholder.incident)
+    incident = lock_incident(stakeholder.incident_id)
     if not permissions.can_send(actor, incident):
         raise PermissionDenied("You may not send documents to stakeholders.")
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -251,7 +251,7 @@ def _log_recipient(send: Send, recipient: SendRecipient, outcome: str, note: str
 def send_finish(*, send_id: int) -> Send:
     """Close a send with no pending recipient: its status, the map row, the activity log."""
     incident_id = Send.objects.values_list("incident_id", flat=True).get(pk=send_id)
-    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    incident = lock_incident(incident_id)
     send = (
         Send.objects.select_for_update()
         .select_related("stakeholder__group", "document", "version", "requested_by")

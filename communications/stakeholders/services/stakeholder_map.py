@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from communications.documents.kinds import DocumentKind
 from incidents.activity import log_activity
+from incidents.locking import lock_incident
 from incidents.models import Incident
 
 from .. import permissions
@@ -15,10 +16,6 @@ from ..models import (
     StakeholderGroup,
     StakeholderStatus,
 )
-
-
-def lock_incident(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
 
 
 def require_manager(actor, incident: Incident) -> None:
@@ -70,7 +67,7 @@ def stakeholder_map_update(
     *, actor, stakeholder: IncidentStakeholder, owner, messages_needed, note: str = ""
 ) -> IncidentStakeholder:
     """Change a map row's owner, the messages it needs and its note."""
-    incident = lock_incident(stakeholder.incident)
+    incident = lock_incident(stakeholder.incident_id)
     require_manager(actor, incident)
     row = IncidentStakeholder.objects.select_for_update().get(pk=stakeholder.pk)
     before = {"owner": row.owner_id, "messages_needed": row.messages_needed, "note": row.note}
@@ -120,7 +117,7 @@ def stakeholder_status_set(
     *, actor, stakeholder: IncidentStakeholder, status: str
 ) -> IncidentStakeholder:
     """Move a map row along not started → drafting → sent → confirmed."""
-    incident = lock_incident(stakeholder.incident)
+    incident = lock_incident(stakeholder.incident_id)
     require_manager(actor, incident)
     row = (
         IncidentStakeholder.objects.select_for_update()

@@ -18,6 +18,7 @@ from communications.pdf.binder import binder_build_run
 from communications.pdf.notices import verify_uploaded_pdf, version_signed_pdf
 from incidents import services as incident_services
 from tests.communications.factories import draft
+from tests.communications.pdf.test_binder import wakeups
 from tests.communications.pdf.test_notices import (  # noqa: F401  (fixtures)
     approved_doc,
     flip_one_byte,
@@ -204,7 +205,7 @@ def test_binder_request_creates_a_job_and_shows_an_accessible_progress_bar(
         response = client.post(reverse("pdf:binder", args=[incident.pk]), HTTP_HX_REQUEST="true")
 
     job = BinderJob.objects.get(incident=incident)
-    assert len(callbacks) == 1
+    assert len(wakeups(callbacks)) == 1
     page = response.content.decode()
     assert 'role="progressbar"' in page and 'aria-valuenow="0"' in page
     assert f'hx-get="{reverse("pdf:binder_status", args=[job.pk])}"' in page
