@@ -15,6 +15,7 @@ from incidents.activity import log_activity
 from incidents.locking import lock_incident
 from incidents.models import Incident
 from incidents.reminders import reminders_plan_for_media_inquiry
+from incidents.transitions import transition
 
 from ..documents import permissions as document_permissions
 from ..documents import services as document_services
@@ -27,6 +28,9 @@ from ..models import (
     InquiryStatus,
     MediaInquiry,
 )
+
+# How transition() moves an inquiry along INQUIRY_TRANSITIONS and names it in a refusal.
+INQUIRY_STATUS = {"table": INQUIRY_TRANSITIONS, "choices": InquiryStatus, "subject": "The inquiry"}
 
 
 def _require_desk(actor, incident: Incident) -> None:
@@ -126,25 +130,13 @@ def media_inquiry_update(
     return inquiry
 
 
-def _move(inquiry: MediaInquiry, to: str) -> bool:
-    if inquiry.status == to:
-        return False
-    if to not in INQUIRY_TRANSITIONS[inquiry.status]:
-        raise ValidationError(
-            f"An inquiry that is {InquiryStatus(inquiry.status).label.lower()} cannot become "
-            f"{InquiryStatus(to).label.lower()}."
-        )
-    inquiry.status = to
-    return True
-
-
 @transaction.atomic
 def media_inquiry_set_status(*, actor, inquiry: MediaInquiry, status: str) -> MediaInquiry:
     """Move an inquiry along new → drafting → responded / declined → closed."""
     incident, inquiry = _lock(inquiry)
     _require_desk(actor, incident)
     before = inquiry.status
-    if not _move(inquiry, status):
+    if not transition(inquiry, status, **INQUIRY_STATUS):
         return inquiry
     inquiry.save(update_fields=["status", "updated_at"])
     log_activity(
@@ -199,7 +191,7 @@ def media_response_from_statement(*, actor, inquiry: MediaInquiry, statement: Do
         ) from None
     inquiry.response = response
     if inquiry.status == InquiryStatus.NEW:
-        _move(inquiry, InquiryStatus.DRAFTING)
+        transition(inquiry, InquiryStatus.DRAFTING, **INQUIRY_STATUS)
     inquiry.save()
     log_activity(
         incident=incident,

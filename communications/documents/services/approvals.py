@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.twofactor import require_two_factor
 from incidents.activity import log_activity
 from incidents.reminders import reminders_plan_for_review
+from incidents.transitions import transition
 
 from .. import permissions
 from ..checks import blocking_failures, check_content
@@ -22,7 +23,7 @@ from ..models import (
     DocumentVersion,
     ReviewComment,
 )
-from .versions import cancel_open_request, lock_document, move_status
+from .versions import DOCUMENT_STATUS, cancel_open_request, lock_document
 
 
 def document_checks(document: Document, version: DocumentVersion | None = None):
@@ -75,7 +76,7 @@ def document_submit(*, actor, document: Document) -> ApprovalRequest:
         )
         for order, kind in enumerate(steps)
     )
-    move_status(document, DocumentStatus.IN_REVIEW)
+    transition(document, DocumentStatus.IN_REVIEW, **DOCUMENT_STATUS)
     document.save(update_fields=["status", "updated_at"])
     log_activity(
         incident=document.incident,
@@ -151,11 +152,11 @@ def _decide(
         if following:
             following.status, following.started_at = ApprovalStep.Status.PENDING, now
             following.save(update_fields=["status", "started_at"])
-            move_status(document, DocumentStatus.AWAITING_SIGNOFF)
+            transition(document, DocumentStatus.AWAITING_SIGNOFF, **DOCUMENT_STATUS)
         else:
             request.status, request.finished_at = ApprovalRequest.Status.APPROVED, now
             request.save(update_fields=["status", "finished_at"])
-            move_status(document, DocumentStatus.APPROVED)
+            transition(document, DocumentStatus.APPROVED, **DOCUMENT_STATUS)
             document.facts_changed_at = None
     else:
         step.status = ApprovalStep.Status.CHANGES_REQUESTED
@@ -165,7 +166,7 @@ def _decide(
         request.steps.filter(status=ApprovalStep.Status.WAITING).update(
             status=ApprovalStep.Status.CANCELLED
         )
-        move_status(document, DocumentStatus.CHANGES_REQUESTED)
+        transition(document, DocumentStatus.CHANGES_REQUESTED, **DOCUMENT_STATUS)
     document.save()
     if comment.strip():
         ReviewComment.objects.create(
@@ -226,7 +227,7 @@ def document_withdraw(*, actor, document: Document) -> Document:
         raise ValidationError("Only a document under review can be withdrawn.")
     request = _open_request(document)
     cancel_open_request(document, actor, "withdrawn by the author")
-    move_status(document, DocumentStatus.DRAFTING)
+    transition(document, DocumentStatus.DRAFTING, **DOCUMENT_STATUS)
     document.save(update_fields=["status", "updated_at"])
     _after_review_change(request)
     return document

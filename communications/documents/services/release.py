@@ -9,6 +9,7 @@ from incidents.activity import log_activity
 from incidents.jobs import enqueue
 from incidents.models import Obligation, ObligationStatus
 from incidents.reminders import reminders_plan_for_incident, reminders_plan_for_release
+from incidents.transitions import transition
 
 from .. import permissions
 from ..checks import blocking_failures
@@ -21,7 +22,7 @@ from ..models import (
     ReleaseObligation,
 )
 from .approvals import document_checks
-from .versions import lock_document, move_status
+from .versions import DOCUMENT_STATUS, lock_document
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def document_release(
     release = Release.objects.create(
         document=document, version=version, channel=channel, released_by=actor, note=note
     )
-    move_status(document, DocumentStatus.RELEASED)
+    transition(document, DocumentStatus.RELEASED, **DOCUMENT_STATUS)
     document.released_version = version
     document.save()
     log_activity(

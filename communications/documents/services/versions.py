@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from incidents.activity import log_activity
 from incidents.locking import lock_incident
+from incidents.transitions import transition
 
 from ..models import (
     DOCUMENT_TRANSITIONS,
@@ -23,6 +24,13 @@ from ..models import (
 from ..templating import TemplateError, render_placeholders
 
 SYSTEM_AUTHOR = None  # versions re-rendered by Beacon itself (facts changed) have no author
+
+# How transition() moves a document along DOCUMENT_TRANSITIONS and names it in a refusal.
+DOCUMENT_STATUS = {
+    "table": DOCUMENT_TRANSITIONS,
+    "choices": DocumentStatus,
+    "subject": "The document",
+}
 
 
 def content_sha256(text: str) -> str:
@@ -67,17 +75,6 @@ def cancel_open_request(document: Document, actor, why: str) -> None:
     )
 
 
-def move_status(document: Document, to: str) -> None:
-    if document.status == to:
-        return
-    if to not in DOCUMENT_TRANSITIONS[document.status]:
-        raise ValidationError(
-            f"A document that is {DocumentStatus(document.status).label.lower()} cannot become "
-            f"{DocumentStatus(to).label.lower()}."
-        )
-    document.status = to
-
-
 def save_version(*, document: Document, body: str, author, note: str, facts) -> DocumentVersion:
     """Write a new immutable version; any open review is cancelled and approvals stop counting."""
     result = render_body(body, facts)
@@ -95,8 +92,7 @@ def save_version(*, document: Document, body: str, author, note: str, facts) -> 
     )
     if document.current_version is not None:
         cancel_open_request(document, author, f"v{number} was saved")
-        if document.status != DocumentStatus.DRAFTING:
-            move_status(document, DocumentStatus.DRAFTING)
+        transition(document, DocumentStatus.DRAFTING, **DOCUMENT_STATUS)
     document.current_version = version
     document.save()
     return version

@@ -31,12 +31,13 @@ from communications.pdf.engine.render import safe_url_fetcher
 from communications.pdf.engine.sign import sign_pdf
 from incidents.activity import data_changed, log_activity
 from incidents.models import Hospital
+from incidents.transitions import transition
 
 from .. import letters
 from ..engine import generate_chunk, prepare_variant, single_letter_pdf
 from ..models import BatchStatus, MailMergeChunk, MailMergeRun, Recipient, RunStatus
 from .recipient_import import row_from_recipient
-from .state import finish_batch, lock_run, move_run
+from .state import RUN_STATUS, finish_batch, lock_run
 
 logger = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ def _run_finish(run_id: int, lease: str) -> None:
     done = run.chunks.aggregate(letters=Sum("letters"))["letters"] or 0
     if done != run.letters_total or run.chunks.count() != run.chunks_total:
         raise ValidationError(f"run {run.pk} has {done} of {run.letters_total} letters")
-    move_run(run, RunStatus.GENERATED)
+    transition(run, RunStatus.GENERATED, **RUN_STATUS)
     run.finished_at, run.lease = timezone.now(), ""
     run.save()
     finish_batch(run, BatchStatus.GENERATED)
@@ -265,7 +266,7 @@ def _run_fail(run_id: int, lease: str, error: str) -> None:
         run = _check_lease(run_id, lease)
     except _Superseded:
         return
-    move_run(run, RunStatus.FAILED)
+    transition(run, RunStatus.FAILED, **RUN_STATUS)
     run.finished_at, run.lease, run.error = timezone.now(), "", error[:1000]
     run.save()
     finish_batch(run, BatchStatus.FAILED)

@@ -20,11 +20,12 @@ from incidents.activity import log_activity
 from incidents.locking import lock_incident
 from incidents.models import Incident
 from incidents.services import facts_update
+from incidents.transitions import transition
 
 from .. import letters, permissions
 from ..models import BatchStatus, LetterVariant, Recipient, RecipientBatch
 from ..recipients_csv import MAX_ROWS, RecipientRow, error_report_csv, validate_recipients_csv
-from .state import lock_batch, move_batch, require
+from .state import BATCH_STATUS, lock_batch, require
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def batch_confirm(*, actor, batch: RecipientBatch) -> RecipientBatch:
     if not batch.row_count:
         raise ValidationError("The file has no recipients.")
     now = timezone.now()
-    move_batch(batch, BatchStatus.CONFIRMED)
+    transition(batch, BatchStatus.CONFIRMED, **BATCH_STATUS)
     batch.confirmed_by, batch.confirmed_at = actor, now
     batch.purge_after = now + timedelta(days=retention_days())
     batch.save()
@@ -271,7 +272,7 @@ def batch_discard(*, actor, batch: RecipientBatch) -> RecipientBatch:
         permissions.can_prepare_letters(actor, batch.incident),
         "You may not manage letter recipients for this incident.",
     )
-    move_batch(batch, BatchStatus.CANCELLED)
+    transition(batch, BatchStatus.CANCELLED, **BATCH_STATUS)
     deleted, _ = batch.recipients.all().delete()
     batch.purged_at = timezone.now()
     batch.save()

@@ -17,11 +17,12 @@ from communications.documents.models import DocumentVersion
 from incidents.activity import log_activity
 from incidents.jobs import enqueue
 from incidents.locking import lock_incident
+from incidents.transitions import transition
 
 from .. import permissions
 from ..engine import DEFAULT_LETTERS_PER_FILE
 from ..models import BatchStatus, MailMergeRun, RecipientBatch, RunStatus
-from .state import finish_batch, lock_batch, lock_run, move_batch, move_run, require
+from .state import BATCH_STATUS, RUN_STATUS, finish_batch, lock_batch, lock_run, require
 from .variants import letter_version, variant_problems
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def run_start(
         lease=secrets.token_hex(16),
         heartbeat_at=timezone.now(),
     )
-    move_batch(batch, BatchStatus.GENERATING)
+    transition(batch, BatchStatus.GENERATING, **BATCH_STATUS)
     batch.save(update_fields=["status"])
     log_activity(
         incident=batch.incident,
@@ -119,7 +120,7 @@ def run_cancel(*, actor, run: MailMergeRun) -> MailMergeRun:
     )
     if run.status == RunStatus.CANCELLED:
         return run
-    move_run(run, RunStatus.CANCELLED)
+    transition(run, RunStatus.CANCELLED, **RUN_STATUS)
     run.cancelled_at, run.cancelled_by, run.lease = timezone.now(), actor, ""
     run.save()
     finish_batch(run, BatchStatus.CANCELLED)

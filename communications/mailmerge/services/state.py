@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from incidents.locking import lock_incident
+from incidents.transitions import transition
 
 from ..models import (
     BATCH_TRANSITIONS,
@@ -14,6 +15,10 @@ from ..models import (
     RecipientBatch,
     RunStatus,
 )
+
+# How transition() moves a recipient list or a run along its table and names it in a refusal.
+BATCH_STATUS = {"table": BATCH_TRANSITIONS, "choices": BatchStatus, "subject": "The recipient list"}
+RUN_STATUS = {"table": RUN_TRANSITIONS, "choices": RunStatus, "subject": "The run"}
 
 
 def require(allowed: bool, message: str) -> None:
@@ -27,26 +32,6 @@ def lock_batch(batch: RecipientBatch) -> RecipientBatch:
     return RecipientBatch.objects.select_for_update().select_related("incident").get(pk=batch.pk)
 
 
-def move_batch(batch: RecipientBatch, to: str) -> None:
-    if batch.status == to:
-        return
-    if to not in BATCH_TRANSITIONS[batch.status]:
-        raise ValidationError(
-            f"The recipient list is {BatchStatus(batch.status).label.lower()}; "
-            f"it cannot become {BatchStatus(to).label.lower()}."
-        )
-    batch.status = to
-
-
-def move_run(run: MailMergeRun, to: str) -> None:
-    if to not in RUN_TRANSITIONS[run.status]:
-        raise ValidationError(
-            f"The run is {RunStatus(run.status).label.lower()}; "
-            f"it cannot become {RunStatus(to).label.lower()}."
-        )
-    run.status = to
-
-
 def lock_run(run_id: int) -> MailMergeRun:
     """Lock the run's incident, then the run."""
     lock_incident(MailMergeRun.objects.values_list("batch__incident_id", flat=True).get(pk=run_id))
@@ -56,5 +41,5 @@ def lock_run(run_id: int) -> MailMergeRun:
 def finish_batch(run: MailMergeRun, to: str) -> None:
     """Move the run's list along with the run (the caller holds the incident and the run)."""
     batch = RecipientBatch.objects.select_for_update().get(pk=run.batch_id)
-    move_batch(batch, to)
+    transition(batch, to, **BATCH_STATUS)
     batch.save(update_fields=["status"])

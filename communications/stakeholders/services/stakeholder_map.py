@@ -8,6 +8,7 @@ from communications.documents.kinds import DocumentKind
 from incidents.activity import log_activity
 from incidents.locking import lock_incident
 from incidents.models import Incident
+from incidents.transitions import transition
 
 from .. import permissions
 from ..models import (
@@ -89,17 +90,15 @@ def stakeholder_map_update(
     return row
 
 
-def _move_status(row: IncidentStakeholder, to: str, actor, why: str) -> None:
+def _set_status(row: IncidentStakeholder, to: str, actor, why: str) -> None:
     """Move a locked map row to `to` when the transition table allows it, and log it."""
-    if row.status == to:
-        return
-    if to not in STAKEHOLDER_TRANSITIONS[row.status]:
-        raise ValidationError(
-            f"{row.group} is {StakeholderStatus(row.status).label.lower()}; it cannot become "
-            f"{StakeholderStatus(to).label.lower()}."
-        )
     before = row.status
-    row.status, row.status_changed_at = to, timezone.now()
+    moved = transition(
+        row, to, table=STAKEHOLDER_TRANSITIONS, choices=StakeholderStatus, subject=str(row.group)
+    )
+    if not moved:
+        return
+    row.status_changed_at = timezone.now()
     row.save(update_fields=["status", "status_changed_at"])
     log_activity(
         incident=row.incident,
@@ -125,11 +124,11 @@ def stakeholder_status_set(
         .get(pk=stakeholder.pk)
     )
     row.incident = incident
-    _move_status(row, status, actor, "")
+    _set_status(row, status, actor, "")
     return row
 
 
 def mark_sent(row: IncidentStakeholder, actor, why: str) -> None:
     """A message went out: a map row not yet sent becomes sent."""
     if row.status in (StakeholderStatus.NOT_STARTED, StakeholderStatus.DRAFTING):
-        _move_status(row, StakeholderStatus.SENT, actor, why)
+        _set_status(row, StakeholderStatus.SENT, actor, why)

@@ -78,7 +78,7 @@ def test_only_released_public_statements_can_be_quoted(incident, comms_user, leg
 
 def test_inquiry_status_follows_its_transition_table(incident, comms_user):
     inquiry = inquiry_for(incident, comms_user)
-    with pytest.raises(ValidationError, match="new cannot become responded"):
+    with pytest.raises(ValidationError, match="The inquiry is new; it cannot become responded"):
         services.media_inquiry_set_status(actor=comms_user, inquiry=inquiry, status="responded")
     services.media_inquiry_set_status(actor=comms_user, inquiry=inquiry, status="declined")
     inquiry.refresh_from_db()
