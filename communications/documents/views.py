@@ -3,7 +3,7 @@
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.selectors import get_visible_incident
+from incidents.web import call_service
 
 from . import forms, permissions, selectors, services
 from .checks import check_content
@@ -35,8 +36,12 @@ def document_page(view):
     return wrapper
 
 
-def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+def _errors_text(form) -> str:
+    """Return a form's errors (its own and those a service attached) as one sentence."""
+    return " ".join(
+        " ".join(errors) if field == NON_FIELD_ERRORS else f"{field}: {' '.join(errors)}"
+        for field, errors in form.errors.items()
+    )
 
 
 def documents_tab_context(request, incident) -> dict:
@@ -59,22 +64,19 @@ def documents_tab_context(request, incident) -> dict:
 def document_create(request, incident_pk):
     incident = get_visible_incident(request.user, incident_pk)
     form = forms.DocumentCreateForm(request.POST, incident=incident)
-    if form.is_valid():
-        try:
-            document = services.document_create(
-                actor=request.user, incident=incident, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            messages.error(request, f"Nothing was created: {_errors(exc)}")
-        else:
-            messages.success(request, f"'{document.title}' started as version 1.")
-            return redirect("communications:document", document.pk)
-    else:
-        messages.error(
-            request,
-            "Nothing was created: "
-            + " ".join(f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()),
-        )
+    if form.is_valid() and not permissions.can_draft(request.user, incident):
+        raise PermissionDenied("You may not write documents for this incident.")
+    created = []
+
+    def create(data):
+        created.append(services.document_create(actor=request.user, incident=incident, **data))
+        return created[0]
+
+    if call_service(
+        request, create, form=form, success=lambda d: f"'{d.title}' started as version 1."
+    ):
+        return redirect("communications:document", created[0].pk)
+    messages.error(request, f"Nothing was created: {_errors_text(form)}")
     return redirect("incidents:documents", incident.pk)
 
 
@@ -142,25 +144,25 @@ def document_detail(request, document):
 @document_page
 def document_save(request, document):
     form = forms.DocumentEditForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Nothing was saved: please correct the errors below.")
-        return render(
-            request,
-            "communications/documents/document.html",
-            _document_context(request, document, edit_form=form),
-            status=400,
-        )
-    data = form.cleaned_data
-    try:
-        version = services.document_save(
+    if form.is_valid() and not permissions.can_draft(request.user, document.incident):
+        raise PermissionDenied("You may not edit this document.")
+
+    def save(data):
+        return services.document_save(
             actor=request.user,
             document=document,
             body=data["body"],
             base_version=data["base_version"],
             note=data["note"],
         )
+
+    try:
+        saved = call_service(
+            request, save, form=form, success=lambda v: f"Saved as version {v.number}."
+        )
     except services.EditConflict as conflict:
         # Nothing is lost: show both texts, keep the author's in the editor to merge.
+        data = form.cleaned_data
         current = conflict.current
         merge_form = forms.DocumentEditForm(
             initial={"body": data["body"], "base_version": current.number, "note": data["note"]}
@@ -182,17 +184,15 @@ def document_save(request, document):
             ),
             status=409,
         )
-    except ValidationError as exc:
-        form.add_error("body", _errors(exc))
-        messages.error(request, "Nothing was saved: please correct the errors below.")
-        return render(
-            request,
-            "communications/documents/document.html",
-            _document_context(request, document, edit_form=form),
-            status=400,
-        )
-    messages.success(request, f"Saved as version {version.number}.")
-    return redirect("communications:document", document.pk)
+    if saved:
+        return redirect("communications:document", document.pk)
+    messages.error(request, "Nothing was saved: please correct the errors below.")
+    return render(
+        request,
+        "communications/documents/document.html",
+        _document_context(request, document, edit_form=form),
+        status=400,
+    )
 
 
 @require_POST
@@ -218,14 +218,8 @@ def document_checklist(request, document):
 
 
 def _action(request, document, call, success):
-    try:
-        call()
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or "You may not do that.")
-    else:
-        messages.success(request, success)
+    """Run one workflow service on the document, report it, and go back to the document."""
+    call_service(request, call, success=success)
     return redirect("communications:document", document.pk)
 
 
@@ -383,20 +377,15 @@ def facts_sheet(request, incident_pk):
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("Only legal or the Incident Commander can approve key facts.")
-        if form.is_valid():
-            try:
-                services.facts_sheet_update(
-                    actor=request.user, incident=incident, values=form.cleaned_data
-                )
-            except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(
-                    request,
-                    "Key facts approved. Documents that use a changed fact need approval again.",
-                )
-                return redirect("communications:facts_sheet", incident.pk)
+        if call_service(
+            request,
+            lambda values: services.facts_sheet_update(
+                actor=request.user, incident=incident, values=values
+            ),
+            form=form,
+            success="Key facts approved. Documents that use a changed fact need approval again.",
+        ):
+            return redirect("communications:facts_sheet", incident.pk)
         messages.error(request, "Nothing was saved: please correct the errors below.")
         status = 400
     with timezone.override(incident.tz):

@@ -4,7 +4,7 @@ import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.views import incident_page
+from incidents.web import call_service
 
 from ..models import MailMergeChunk, Recipient
 from . import forms, permissions, selectors, services
@@ -20,11 +21,6 @@ from . import forms, permissions, selectors, services
 def _private(response):
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _service_error(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _letters_page(request, incident, form=None, status=200):
@@ -53,23 +49,27 @@ def letters(request, incident):
 @require_POST
 @incident_page
 def upload(request, incident):
-    if not permissions.can_prepare_letters(request.user, incident):
-        raise PermissionDenied("You may not import letter recipients for this incident.")
+    _require(
+        permissions.can_prepare_letters(request.user, incident),
+        "You may not import letter recipients for this incident.",
+    )
     form = forms.RecipientUploadForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload_file = form.cleaned_data["file"]
+    previews = []
+
+    def preview(data):
+        upload_file = data["file"]
         upload_file.seek(0)
-        try:
-            batch = services.batch_preview(
+        previews.append(
+            services.batch_preview(
                 actor=request.user,
                 incident=incident,
                 fileobj=upload_file.file,
                 file_size=upload_file.size,
             )
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        else:
-            return redirect("mailmerge:batch", batch_pk=batch.pk)
+        )
+
+    if call_service(request, preview, form=form):
+        return redirect("mailmerge:batch", batch_pk=previews[0].pk)
     return _letters_page(request, incident, form=form, status=400)
 
 
@@ -117,19 +117,23 @@ def error_report(request, batch_pk):
     return _private(response)
 
 
-def _act(request, target, call, success: str) -> None:
-    """Call one service on a batch, run or variant; say what it did, or the error it named."""
-    try:
-        call(target)
-    except ValidationError as exc:
-        _service_error(request, exc)
-    else:
-        messages.success(request, success)
+def _require(allowed: bool, message: str = "You may not prepare letters for this incident."):
+    """Refuse (403) a user whose role may not change this incident's letters."""
+    if not allowed:
+        raise PermissionDenied(message)
 
 
-def _batch_action(request, batch_pk, call, success: str):
+def _batch_action(request, batch_pk, call, success: str, *, confirm: bool = False):
     batch = selectors.visible_batch(request.user, batch_pk)
-    _act(request, batch, call, success)
+    if confirm:
+        _require(
+            permissions.can_confirm_recipients(request.user, batch.incident),
+            "Confirming an import updates the incident's unreachable count: only someone who "
+            "may edit the incident's facts and write its documents may confirm.",
+        )
+    else:
+        _require(permissions.can_prepare_letters(request.user, batch.incident))
+    call_service(request, lambda: call(batch), success=success)
     return redirect("mailmerge:batch", batch_pk=batch.pk)
 
 
@@ -140,6 +144,7 @@ def confirm(request, batch_pk):
         batch_pk,
         lambda batch: services.batch_confirm(actor=request.user, batch=batch),
         "Recipients imported. The incident's unreachable count is updated.",
+        confirm=True,
     )
 
 
@@ -166,19 +171,19 @@ def purge(request, batch_pk):
 @require_POST
 def variant_assign(request, variant_pk):
     variant = selectors.visible_variant(request.user, variant_pk)
+    _require(permissions.can_prepare_letters(request.user, variant.batch.incident))
     form = forms.VariantDocumentForm(
         request.POST, incident=variant.batch.incident, prefix=f"v{variant.pk}"
     )
     if not form.is_valid():
         messages.error(request, "Choose one of this incident's patient letters.")
         return redirect("mailmerge:batch", batch_pk=variant.batch_id)
-    _act(
+    call_service(
         request,
-        variant,
-        lambda variant: services.variant_assign(
+        lambda: services.variant_assign(
             actor=request.user, variant=variant, document=form.cleaned_data["document"]
         ),
-        f"Variant {variant.key} prints the chosen letter.",
+        success=f"Variant {variant.key} prints the chosen letter.",
     )
     return redirect("mailmerge:batch", batch_pk=variant.batch_id)
 
@@ -186,16 +191,20 @@ def variant_assign(request, variant_pk):
 @require_POST
 def run_start(request, batch_pk):
     batch = selectors.visible_batch(request.user, batch_pk)
+    _require(permissions.can_prepare_letters(request.user, batch.incident))
     form = forms.RunStartForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("mailmerge:batch", batch_pk=batch.pk)
-    try:
-        run = services.run_start(actor=request.user, batch=batch, **form.cleaned_data)
-    except ValidationError as exc:
-        _service_error(request, exc)
-        return redirect("mailmerge:batch", batch_pk=batch.pk)
-    return redirect("mailmerge:run", run_pk=run.pk)
+    runs = []
+    if call_service(
+        request,
+        lambda: runs.append(
+            services.run_start(actor=request.user, batch=batch, **form.cleaned_data)
+        ),
+    ):
+        return redirect("mailmerge:run", run_pk=runs[0].pk)
+    return redirect("mailmerge:batch", batch_pk=batch.pk)
 
 
 def _run_context(request, run):
@@ -229,7 +238,8 @@ def run_progress(request, run_pk):
 
 def _run_action(request, run_pk, call, success: str):
     run = selectors.visible_run(request.user, run_pk)
-    _act(request, run, call, success)
+    _require(permissions.can_prepare_letters(request.user, run.batch.incident))
+    call_service(request, lambda: call(run), success=success)
     return redirect("mailmerge:run", run_pk=run.pk)
 
 

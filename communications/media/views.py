@@ -1,16 +1,17 @@
 """Media desk pages: the desk across incidents, and one incident's inquiries and coverage."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.views import incident_page
+from incidents.web import call_service
 
 from ..documents import permissions as document_permissions
 from ..models import CoverageItem, MediaInquiry
-from ..stakeholders.views import _call
 from . import forms, selectors, services
 
 
@@ -62,6 +63,15 @@ def _render_inquiry(request, incident, inquiry, extra=None, status=200):
     return render(request, "communications/media/inquiry.html", context, status=status)
 
 
+DESK_ONLY = "Only Communications, the PIO or the Incident Commander run the media desk."
+
+
+def _authorise(request, incident, form) -> None:
+    """Refuse (403) a valid request from a role that does not run the desk; bad input is a 400."""
+    if form.is_valid() and not document_permissions.can_draft(request.user, incident):
+        raise PermissionDenied(DESK_ONLY)
+
+
 def _failed(request, render_again, form_name, form):
     messages.error(request, "Nothing was saved: please correct the errors below.")
     return render_again({form_name: form}, 400)
@@ -77,10 +87,13 @@ def incident_media(request, incident):
 @incident_page
 def inquiry_add(request, incident):
     form = forms.InquiryForm(request.POST)
-    if _call(
-        form, lambda d: services.media_inquiry_create(actor=request.user, incident=incident, **d)
+    _authorise(request, incident, form)
+    if call_service(
+        request,
+        lambda d: services.media_inquiry_create(actor=request.user, incident=incident, **d),
+        form=form,
+        success="Inquiry logged.",
     ):
-        messages.success(request, "Inquiry logged.")
         return redirect(_incident_url(incident))
     return _failed(
         request, lambda e, s: _render_incident(request, incident, e, s), "inquiry_form", form
@@ -102,8 +115,8 @@ def inquiry_detail(request, incident, inquiry_pk):
 
 
 def _inquiry_action(request, incident, inquiry, form, form_name, call, success):
-    if _call(form, call):
-        messages.success(request, success)
+    _authorise(request, incident, form)
+    if call_service(request, call, form=form, success=success):
         return redirect("media:inquiry", incident.pk, inquiry.pk)
     return _failed(
         request,
@@ -167,8 +180,13 @@ def inquiry_respond(request, incident, inquiry_pk):
 @incident_page
 def coverage_add(request, incident):
     form = forms.CoverageForm(request.POST, incident=incident)
-    if _call(form, lambda d: services.coverage_record(actor=request.user, incident=incident, **d)):
-        messages.success(request, "Coverage logged.")
+    _authorise(request, incident, form)
+    if call_service(
+        request,
+        lambda d: services.coverage_record(actor=request.user, incident=incident, **d),
+        form=form,
+        success="Coverage logged.",
+    ):
         return redirect(_incident_url(incident) + "#coverage")
     return _failed(
         request, lambda e, s: _render_incident(request, incident, e, s), "coverage_form", form
@@ -180,8 +198,13 @@ def coverage_add(request, incident):
 def coverage_update(request, incident, item_pk):
     item = get_object_or_404(CoverageItem, pk=item_pk, incident=incident)
     form = forms.CoverageUpdateForm(request.POST)
-    if _call(form, lambda d: services.coverage_update(actor=request.user, item=item, **d)):
-        messages.success(request, "Coverage updated.")
+    _authorise(request, incident, form)
+    if call_service(
+        request,
+        lambda d: services.coverage_update(actor=request.user, item=item, **d),
+        form=form,
+        success="Coverage updated.",
+    ):
         return redirect(_incident_url(incident) + "#coverage")
     if hasattr(form, "cleaned_data"):
         messages.error(

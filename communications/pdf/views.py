@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -168,20 +167,13 @@ def _job_context(job: BinderJob | None) -> dict:
     return {"job": job, "stalled": bool(job) and binder.binder_job_is_stalled(job)}
 
 
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 @require_http_methods(["GET", "POST"])
 def binder_page(request, pk):
     """Show the incident's latest binder; POST asks for a new one (built by Celery)."""
-    incident = get_visible_incident(request.user, pk)
+    incident = get_visible_incident(request.user, pk)  # everyone who sees it may ask: 404 if not
     if request.method == "POST":
-        try:
-            job = binder.binder_request(actor=request.user, incident=incident)
-        except (PermissionDenied, ValidationError):
-            raise Http404("No such incident.") from None
-        if _is_htmx(request):
+        job = binder.binder_request(actor=request.user, incident=incident)
+        if request.htmx:
             return render(request, "communications/pdf/binder_status.html", _job_context(job))
         return redirect("pdf:binder", pk=incident.pk)
     job = binder.latest_binder_job(incident)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from incidents.models import Obligation
 from incidents.views import incident_page
+from incidents.web import call_service
 
 from ..models import PublicPage
-from ..stakeholders.views import _call
 from . import forms, selectors, services
 from .permissions import can_publish_public_page
 
@@ -136,8 +137,10 @@ def manage(request, incident):
 
 
 def _action(request, incident, form, form_name, call, success):
-    if _call(form, call):
-        messages.success(request, success)
+    """Validate, authorise (403 to all but the commander), call the service, report it."""
+    if form.is_valid() and not can_publish_public_page(request.user, incident):
+        raise PermissionDenied("Only the Incident Commander can publish or unpublish the page.")
+    if call_service(request, call, form=form, success=success):
         return redirect("public:manage", incident.pk)
     messages.error(request, "Nothing was changed: please correct the errors below.")
     return _render_manage(request, incident, {form_name: form}, status=400)

@@ -1,7 +1,7 @@
 """Stakeholder pages: the directory (CSV in and out, HICS 205A) and each incident's map and log."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,28 +9,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.models import Hospital
-from incidents.views import attach_service_errors, incident_page
+from incidents.views import incident_page
+from incidents.web import call_service
 
 from ..models import Contact, IncidentStakeholder, NotificationLogEntry, Send, StakeholderGroup
 from . import forms, permissions, selectors, services
 from .contacts_csv import contacts_csv_lines, parse_contacts_csv
 
-
-def _call(form, call) -> bool:
-    """Run the service with the form's data; return whether it succeeded."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        attach_service_errors(form, exc)
-        return False
-    return True
+DIRECTORY_EDITORS_ONLY = "Only Communications and Incident Command edit the directory."
+MAP_KEEPERS_ONLY = "You may not change this incident's stakeholder map."
 
 
 def _require_viewer(user) -> None:
     if not permissions.can_view_directory(user):
         raise PermissionDenied("Only Beacon roles can see the stakeholder directory.")
+
+
+def _authorise(form, allowed: bool, refusal: str) -> None:
+    """Refuse (403) a valid request from a role that may not make it; bad input stays a 400."""
+    if form.is_valid() and not allowed:
+        raise PermissionDenied(refusal)
 
 
 # The directory -------------------------------------------------------------------------------
@@ -55,8 +53,13 @@ def directory(request):
 @require_POST
 def group_add(request):
     form = forms.GroupForm(request.POST)
-    if _call(form, lambda d: services.stakeholder_group_create(actor=request.user, **d)):
-        messages.success(request, f"Group '{form.cleaned_data['name']}' added.")
+    _authorise(form, permissions.can_edit_directory(request.user), DIRECTORY_EDITORS_ONLY)
+    if call_service(
+        request,
+        lambda d: services.stakeholder_group_create(actor=request.user, **d),
+        form=form,
+        success=lambda group: f"Group '{group.name}' added.",
+    ):
         return redirect("stakeholders:directory")
     messages.error(request, "Nothing was saved: please correct the errors below.")
     return _directory(request, {"group_form": form}, status=400)
@@ -86,8 +89,13 @@ def group_detail(request, group_pk):
 def contact_add(request, group_pk):
     group = get_object_or_404(StakeholderGroup, pk=group_pk)
     form = forms.ContactForm(request.POST)
-    if _call(form, lambda d: services.contact_save(actor=request.user, **d)):
-        messages.success(request, f"{form.cleaned_data['name']} added.")
+    _authorise(form, permissions.can_edit_directory(request.user), DIRECTORY_EDITORS_ONLY)
+    if call_service(
+        request,
+        lambda d: services.contact_save(actor=request.user, **d),
+        form=form,
+        success=lambda contact: f"{contact.name} added.",
+    ):
         return redirect("stakeholders:group", form.cleaned_data["group"].pk)
     messages.error(request, "Nothing was saved: please correct the errors below.")
     return _group_page(request, group, form, status=400)
@@ -97,13 +105,17 @@ def contact_edit(request, contact_pk):
     _require_viewer(request.user)
     contact = get_object_or_404(Contact, pk=contact_pk)
     if not permissions.can_edit_directory(request.user):
-        raise PermissionDenied("Only Communications and Incident Command edit the directory.")
+        raise PermissionDenied(DIRECTORY_EDITORS_ONLY)
     form = forms.ContactForm(request.POST or None, instance=contact)
     if request.method == "POST":
         # The ModelForm's own validation must not save: the service does, so copy first.
         unsaved = Contact.objects.get(pk=contact.pk)
-        if _call(form, lambda d: services.contact_save(actor=request.user, contact=unsaved, **d)):
-            messages.success(request, f"{form.cleaned_data['name']} saved.")
+        if call_service(
+            request,
+            lambda d: services.contact_save(actor=request.user, contact=unsaved, **d),
+            form=form,
+            success=lambda saved: f"{saved.name} saved.",
+        ):
             return redirect("stakeholders:group", form.cleaned_data["group"].pk)
         messages.error(request, "Nothing was saved: please correct the errors below.")
     return render(
@@ -117,16 +129,21 @@ def contact_edit(request, contact_pk):
 @require_POST
 def contact_active(request, contact_pk):
     contact = get_object_or_404(Contact, pk=contact_pk)
+    if not permissions.can_edit_directory(request.user):
+        raise PermissionDenied(DIRECTORY_EDITORS_ONLY)
     active = request.POST.get("active") == "1"
-    services.contact_set_active(actor=request.user, contact=contact, active=active)
-    messages.success(request, f"{contact} {'restored' if active else 'retired'}.")
+    call_service(
+        request,
+        lambda: services.contact_set_active(actor=request.user, contact=contact, active=active),
+        success=f"{contact} {'restored' if active else 'retired'}.",
+    )
     return redirect("stakeholders:group", contact.group_id)
 
 
 def contacts_import(request):
     _require_viewer(request.user)
     if not permissions.can_edit_directory(request.user):
-        raise PermissionDenied("Only Communications and Incident Command edit the directory.")
+        raise PermissionDenied(DIRECTORY_EDITORS_ONLY)
     form = forms.ContactImportForm(request.POST or None, request.FILES or None)
     problems = []
     if request.method == "POST" and form.is_valid():
@@ -222,9 +239,10 @@ def _render_map(request, incident, extra=None, status=200):
     return render(request, "communications/stakeholders/incident_map.html", context, status=status)
 
 
-def _run(request, incident, form, form_name, call, success):
-    if _call(form, call):
-        messages.success(request, success)
+def _run(request, incident, form, form_name, call, success, *, allowed: bool, refusal: str):
+    """Validate, authorise, call the service; back to the map, or the map with the errors."""
+    _authorise(form, allowed, refusal)
+    if call_service(request, call, form=form, success=success):
         return redirect(_map_url(incident))
     messages.error(request, "Nothing was saved: please correct the errors below.")
     return _render_map(request, incident, {form_name: form, "failed_form": form}, status=400)
@@ -247,6 +265,8 @@ def map_add(request, incident):
         "add_form",
         lambda d: services.stakeholder_map_add(actor=request.user, incident=incident, **d),
         "Stakeholder group added to the map.",
+        allowed=permissions.can_manage_stakeholders(request.user, incident),
+        refusal=MAP_KEEPERS_ONLY,
     )
 
 
@@ -262,6 +282,8 @@ def map_update(request, incident, row_pk):
         "update_form",
         lambda d: services.stakeholder_map_update(actor=request.user, stakeholder=row, **d),
         f"{row.group} updated.",
+        allowed=permissions.can_manage_stakeholders(request.user, incident),
+        refusal=MAP_KEEPERS_ONLY,
     )
 
 
@@ -279,6 +301,8 @@ def map_status(request, incident, row_pk):
             actor=request.user, stakeholder=row, status=d["status"]
         ),
         f"{row.group} status changed.",
+        allowed=permissions.can_manage_stakeholders(request.user, incident),
+        refusal=MAP_KEEPERS_ONLY,
     )
 
 
@@ -294,6 +318,8 @@ def send(request, incident, row_pk):
         "send_form",
         lambda d: services.send_start(actor=request.user, stakeholder=row, **d),
         f"Sending to {row.group}: progress shows below.",
+        allowed=permissions.can_send(request.user, incident),
+        refusal="You may not send documents to stakeholders.",
     )
 
 
@@ -325,6 +351,8 @@ def notification_record(request, incident):
         "notify_form",
         lambda d: services.notification_record(actor=request.user, **d),
         "Notification logged.",
+        allowed=permissions.can_manage_stakeholders(request.user, incident),
+        refusal=MAP_KEEPERS_ONLY,
     )
 
 
@@ -342,4 +370,6 @@ def notification_outcome(request, incident, entry_pk):
             actor=request.user, entry=entry, outcome=d["outcome"], note=d["note"]
         ),
         "Outcome recorded.",
+        allowed=permissions.can_manage_stakeholders(request.user, incident),
+        refusal=MAP_KEEPERS_ONLY,
     )

@@ -65,6 +65,32 @@ def test_confirm_post_imports_the_preview(client, command_user, incident):
     assert batch.status == "confirmed" and batch.variants.count() == 4
 
 
+def test_a_writer_who_may_not_change_the_facts_cannot_confirm_and_is_told_why(
+    client, comms_user, incident
+):
+    client.force_login(comms_user)
+    post_file(client, incident, recipients_csv(mixed_rows(4)))
+    batch = RecipientBatch.objects.get()
+    response = client.post(reverse("mailmerge:confirm", args=[batch.pk]))
+    assert response.status_code == 403
+    assert "only someone who may edit the incident" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and not batch.variants.exists()
+
+
+def test_a_refusal_the_service_names_is_shown_on_the_page_and_nothing_changes(
+    client, command_user, incident
+):
+    client.force_login(command_user)
+    post_file(client, incident, recipients_csv(mixed_rows(2)))
+    batch = RecipientBatch.objects.get()
+    client.post(reverse("mailmerge:confirm", args=[batch.pk]))
+    response = client.post(reverse("mailmerge:confirm", args=[batch.pk]), follow=True)
+    assert response.status_code == 200
+    assert "only a preview can be confirmed" in response.content.decode()
+    assert batch.variants.count() == 2
+
+
 def test_confirm_is_post_only(client, command_user, incident):
     client.force_login(command_user)
     post_file(client, incident, recipients_csv([person(0)]))

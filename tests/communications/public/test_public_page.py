@@ -229,3 +229,16 @@ def test_the_publish_button_asks_for_confirmation_and_only_publishers_see_it(
     client.force_login(comms_user)
     response = client.post(reverse("public:unpublish", args=[incident.pk]), {"reason": "x"})
     assert response.status_code == 403 and PublicPage.objects.get().is_live
+
+
+def test_publishing_without_a_second_factor_says_why_on_the_page_and_publishes_nothing(
+    client, incident, command_user, settings
+):
+    settings.BEACON_REQUIRE_TWO_FACTOR = True
+    client.force_login(command_user)  # a password session: no verified second factor
+    response = client.post(reverse("public:publish", args=[incident.pk]), {"title": ""})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Two-factor authentication is required to publish the public incident page" in page
+    assert "/account/two-factor/" in page
+    assert not PublicPage.objects.exists()
