@@ -2,9 +2,9 @@
 
 Run: ``.venv/bin/python bench/bench_dashboard.py [--scale-only 1] [--keep] [--explain]``.
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth); creates and drops the database
-``beacon_bench_dashboard``. Targets (GitHub issue 9): the dashboard's server time at most 3x that
-of an empty logged-in page through the same middleware, at most 20 SQL queries per render, and
-the same query count at 10x the data.
+``beacon_bench_dashboard`` (bench/seed.py: BENCH_SERVER_URL, BENCH_DATABASE_PREFIX). Targets
+(GitHub issue 9): the dashboard's server time at most 3x that of an empty logged-in page through
+the same middleware, at most 20 SQL queries per render, and the same query count at 10x the data.
 
 The base size is 200 incidents (20 active), 20,000 documents with 100,000 versions, 200,000
 activity entries and 5,000 obligations; the run then grows every table 10x and measures again.
@@ -13,8 +13,8 @@ entries, a stakeholder map of 8 groups with 4 HICS 213 entries each, one email s
 addresses, 3 media inquiries, and one recipient batch of 10,000 letters with a cancelled and a
 generated run. Documents of active incidents are spread over every status; those of closed incidents
 are released, approved, drafting or changes requested (a closed incident has nothing waiting on
-legal or an executive). Rows go in with COPY; columns the bench does not set get the model's
-default, so new fields with defaults do not break it.
+legal or an executive). Rows go in with COPY (bench/seed.py's copy_rows); columns the bench does
+not set get the model's default, so new fields with defaults do not break it.
 
 The pages are requested in-process with Django's test client through the full middleware stack,
 interleaved, so machine load hits them alike: the dashboard as a refresh gets it when nothing has
@@ -38,12 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
-from psycopg.types.json import Jsonb  # noqa: E402
+from bench import seed  # noqa: E402
+from bench.seed import copy_rows  # noqa: E402
 
-DB_NAME = "beacon_bench_dashboard"
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
+DATABASE_URL = seed.bench_database_url("beacon_bench_dashboard")
 TARGET_RATIO = 3.0
 TARGET_QUERIES = 20
 REQUESTS = 30
@@ -64,98 +62,7 @@ INQUIRIES_PER_INCIDENT = 3
 LETTERS_PER_INCIDENT = 10_000
 
 
-def recreate_database() -> None:
-    """Drop the bench database if it exists and create it empty."""
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-
-
-def drop_database() -> None:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME))
-        )
-
-
-def configure_django(var_dir: str) -> None:
-    """Point settings at the bench database and urlconf, then set Django up."""
-    os.environ["DATABASE_URL"] = f"{SERVER_URL}/{DB_NAME}"
-    os.environ["BEACON_VAR_DIR"] = var_dir
-    os.environ["DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-    from django.conf import settings
-
-    # Other apps grow models faster than migrations: create tables straight from the models.
-    settings.MIGRATION_MODULES = dict.fromkeys(("accounts", "incidents", "communications"))
-    settings.ROOT_URLCONF = "bench.dashboard_bench_urls"
-    django.setup()
-    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login's INFO lines
-
-
 # Seeding ------------------------------------------------------------------------------------
-
-
-def column_default(field, now):
-    """Return the value COPY writes for a column the bench does not set."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        value = now
-    elif field.has_default():
-        value = field.get_default()
-    elif field.null:
-        return None
-    elif field.empty_strings_allowed:
-        value = ""
-    else:
-        raise RuntimeError(
-            f"bench_dashboard: set {field.model.__name__}.{field.name} (no default) in the seed"
-        )
-    if field.get_internal_type() == "JSONField":
-        return Jsonb(value)
-    return value
-
-
-def copy_rows(cursor, model, columns: tuple[str, ...], rows) -> int:
-    """COPY rows (tuples for `columns`) into the model's table; other columns get defaults."""
-    from django.utils import timezone
-
-    now = timezone.now()
-    rest = [field for field in model._meta.concrete_fields if field.column not in columns]
-    tail = tuple(column_default(field, now) for field in rest)
-    names = [*columns, *(field.column for field in rest)]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, names))
-    )
-    count = 0
-    with cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row + tail)
-            count += 1
-    return count
-
-
-def create_users():
-    """Create one user per role (the ORM: a handful of rows) and return them by role."""
-    from django.contrib.auth.models import Group
-
-    from accounts.models import User
-    from accounts.roles import Role, sync_role_permissions
-
-    sync_role_permissions()
-    users = {}
-    for role in Role:
-        user = User.objects.create_user(
-            username=role.value.lower().replace(" ", "_"),
-            password=None,
-            first_name="Bench",
-            last_name=role.label,
-        )
-        user.groups.add(Group.objects.get(name=role.value))
-        users[role.value] = user
-    return users
 
 
 def seed_incidents(first: int, last: int, users, now) -> dict[str, int]:
@@ -761,32 +668,28 @@ def seed_incidents(first: int, last: int, users, now) -> dict[str, int]:
             ),
             runs(),
         )
-        for model in (
-            IncidentStakeholder,
-            NotificationLogEntry,
-            Send,
-            SendRecipient,
-            MediaInquiry,
-            RecipientBatch,
-            MailMergeRun,
-            Incident,
-            IncidentMember,
-            Obligation,
-            Document,
-            DocumentVersion,
-            ApprovalRequest,
-            ApprovalStep,
-            Release,
-            ActivityEntry,
-            LogVerification,
-        ):
-            table = model._meta.db_table
-            cursor.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {}))"
-                ).format(sql.Identifier(table)),
-                [table],
-            )
+        seed.reset_sequences(
+            cursor,
+            (
+                IncidentStakeholder,
+                NotificationLogEntry,
+                Send,
+                SendRecipient,
+                MediaInquiry,
+                RecipientBatch,
+                MailMergeRun,
+                Incident,
+                IncidentMember,
+                Obligation,
+                Document,
+                DocumentVersion,
+                ApprovalRequest,
+                ApprovalStep,
+                Release,
+                ActivityEntry,
+                LogVerification,
+            ),
+        )
     counts["seconds"] = time.perf_counter() - started
     return counts
 
@@ -796,16 +699,6 @@ def seed_heartbeats(now) -> None:
 
     for name in ("beat", "reminder_sweep"):
         Heartbeat.objects.create(name=name, last_seen_at=now)
-
-
-def vacuum_analyze() -> float:
-    """VACUUM ANALYZE the database, as autovacuum would have long since in production."""
-    from django.db import connection
-
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    return time.perf_counter() - started
 
 
 def table_totals() -> dict[str, int]:
@@ -924,11 +817,11 @@ def main() -> int:
 
     run_started = time.perf_counter()
     print(f"load average before: {os.getloadavg()}  cpus: {os.cpu_count()}")
-    recreate_database()
+    seed.recreate_database(DATABASE_URL)
     var_dir = tempfile.mkdtemp(prefix="beacon-dashboard-bench-")
-    configure_django(var_dir)
+    seed.setup_django(DATABASE_URL, var_dir=var_dir, urlconf="bench.dashboard_bench_urls")
+    logging.getLogger("axes").setLevel(logging.WARNING)  # force_login's INFO lines
 
-    from django.core.management import call_command
     from django.db import connections
     from django.test import Client
     from django.utils import timezone
@@ -937,13 +830,10 @@ def main() -> int:
     from communications.stakeholders.services import stakeholder_groups_seed
 
     try:
-        # auth first: the tables made from models (accounts.User) point at auth_group.
-        call_command("migrate", "auth", verbosity=0)
-        call_command("migrate", run_syncdb=True, verbosity=0)
         sync_role_permissions()
         stakeholder_groups_seed()
         now = timezone.now()
-        users = create_users()
+        users = seed.role_users()
         seed_heartbeats(now)
         client = Client()
         client.force_login(users["Executive"])
@@ -954,7 +844,7 @@ def main() -> int:
         results = {}
         for label, first, last in sizes:
             counts = seed_incidents(first, last, users, now)
-            vacuum_seconds = vacuum_analyze()
+            vacuum_seconds = seed.vacuum_analyze()
             print(
                 f"[{label}] seeded {counts['incidents']:,} incidents in {counts['seconds']:.1f} s "
                 f"(COPY), VACUUM ANALYZE {vacuum_seconds:.1f} s"
@@ -965,7 +855,7 @@ def main() -> int:
     finally:
         connections.close_all()
         if not args.keep:
-            drop_database()
+            seed.drop_database(DATABASE_URL)
 
     labels = list(results)
     print()

@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_load.py [--users 50] [--seconds 60] [--database-url URL]
 
 Creates (or recreates) the database `beacon_load` next to DATABASE_URL's (default
-postgres://postgres@127.0.0.1:5432/postgres), migrates it and loads the demo data, starts gunicorn
+postgres://postgres@127.0.0.1:5432/postgres; bench/seed.py: BENCH_DATABASE_PREFIX), migrates it
+and loads the demo data as `make run` does (bench/seed.py), starts gunicorn
 as `make run` does (2 workers x 4 threads), then runs locust headless: the demo roles log in
 (5 a second) and mix the dashboard, the lists, every tab of the incident and a system-status
 edit. Figures are reset once every user is in, so they cover the steady 60 s. Prints requests
@@ -20,11 +21,12 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import seed  # noqa: E402
+
 LOAD_DB = "beacon_load"
 
 
@@ -32,19 +34,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def recreate_database(admin_url: str) -> str:
-    """Drop and create the load database; return its URL."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{LOAD_DB}"')
-    parts = urlsplit(admin_url)
-    return urlunsplit(parts._replace(path=f"/{LOAD_DB}"))
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -93,7 +82,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="beacon-load-"))
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=recreate_database(args.database_url),
+        DATABASE_URL=seed.recreate_database(
+            seed.bench_database_url(LOAD_DB, next_to=args.database_url)
+        ),
         BEACON_VAR_DIR=str(work / "var"),
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
@@ -101,9 +92,7 @@ def main() -> int:
     )
     env.pop("REDIS_URL", None)  # tasks go to the file-system broker in var/; no worker needed
     print(f"preparing {LOAD_DB}: migrate, demo data, static files", flush=True)
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
-    manage(env, "seed_demo", "--no-logins")
-    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    seed.prepare_demo_database(env)
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -161,6 +150,7 @@ def main() -> int:
                 "0",
             ],
             cwd=ROOT,
+            env=env,  # the locust users read the demo logins through Django (bench/seed.py)
             check=True,
         )
         failures = report(Path(f"{prefix}_stats.csv"), time.monotonic() - started - ramp)

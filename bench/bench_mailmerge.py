@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import weasyprint  # noqa: E402
 
+from bench.seed import VARIANT_NOTES, letter_variant_html, synthetic_recipients  # noqa: E402
 from communications.mailmerge.engine import (  # noqa: E402
     DEFAULT_LETTERS_PER_FILE,
     LetterRecipient,
@@ -37,60 +38,13 @@ TARGET_SECONDS = 120.0
 TARGET_PEAK_BYTES = 1024**3
 TARGET_RATIO = 200.0
 SLOW_SAMPLE = 20
-PARAGRAPH = (
-    "On a recent date we learned that an unauthorised party accessed systems holding patient "
-    "information. We are writing to tell you what happened, what information was involved, "
-    "what we are doing, and what you can do to protect yourself. "
-)
-STYLE = (
-    "@page{size:letter;margin:0.75in} body{font-family:serif;font-size:11pt;line-height:1.4}"
-    ".window{height:2.6in} #beacon-salutation{height:15pt;margin:0}"
-    ".address{position:absolute;left:0.125in;top:1.33in;font-family:sans-serif;font-size:10pt}"
-)
-
-
-def variant_html(language_note: str, recipient_block: str = "") -> str:
-    """Return a two-page letter; recipient_block is only used by the slow path."""
-    body = "".join(f"<p>{PARAGRAPH * 2}</p>" for _ in range(3))
-    return (
-        f"<html><head><style>{STYLE}</style></head><body>{recipient_block}"
-        f"<h1>General Hospital</h1><div class='window'></div><p id='beacon-salutation'></p>"
-        f"<p>{language_note}</p>{body}<p style='page-break-before:always'>What you can do.</p>"
-        f"{body}</body></html>"
-    )
-
-
-VARIANT_NOTES = {
-    "basic": "Your name and address were involved.",
-    "ssn": "Your Social Security number was involved.",
-    "california": "NOTICE OF DATA BREACH (California format).",
-}
-
-
-def synthetic_recipients(count: int) -> list[LetterRecipient]:
-    """Return synthetic recipients spread over the variants."""
-    keys = list(VARIANT_NOTES)
-    return [
-        LetterRecipient(
-            reference=f"R{index:07d}",
-            variant_key=keys[index % len(keys)],
-            address_lines=(
-                f"Test Person {index}",
-                f"{index % 9999 + 1} Example Street",
-                f"Apt {index % 50}",
-                f"Springfield, IL {60000 + index % 9999:05d}",
-            ),
-            salutation_name=f"Test Person {index}",
-        )
-        for index in range(count)
-    ]
 
 
 def slow_letter(recipient: LetterRecipient) -> bytes:
     """Render one letter the slow way: a full WeasyPrint layout per recipient."""
     lines = "<br>".join(html.escape(line) for line in recipient.address_lines)
     block = f"<div class='address'>{lines}</div>"
-    source = variant_html(VARIANT_NOTES[recipient.variant_key], block).replace(
+    source = letter_variant_html(VARIANT_NOTES[recipient.variant_key], block).replace(
         "<p id='beacon-salutation'></p>", f"<p>Dear {html.escape(recipient.salutation_name)},</p>"
     )
     return weasyprint.HTML(string=source, url_fetcher=RefuseAllURLFetcher()).write_pdf()
@@ -131,7 +85,9 @@ def main() -> int:
         started = time.perf_counter()
         variants = prepare_variants(
             [
-                VariantSource(key, variant_html(note), hashlib.sha256(note.encode()).hexdigest())
+                VariantSource(
+                    key, letter_variant_html(note), hashlib.sha256(note.encode()).hexdigest()
+                )
                 for key, note in VARIANT_NOTES.items()
             ]
         )

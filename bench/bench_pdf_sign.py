@@ -14,7 +14,6 @@ import argparse
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -23,13 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import weasyprint  # noqa: E402
 from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: E402
 
-from communications.documents.markup import body_to_html  # noqa: E402
+from bench.seed import notice_context  # noqa: E402
 from communications.pdf.engine.render import (  # noqa: E402
     NOTICE_STYLESHEET_URL,
     STATIC_DIR,
-    ApprovalStep,
     NoticeContext,
-    Organisation,
     notice_html,
     render_pdf,
 )
@@ -37,72 +34,6 @@ from communications.pdf.engine.sign import make_self_signed_p12, sign_pdf  # noq
 
 TARGET_RATIO = 1.25
 PASSPHRASE = b"bench-passphrase"
-
-SECTIONS = {
-    "What Happened": (
-        "On 3 March 2025 our security team detected unusual sign-in activity on a staff email "
-        "account used by the patient scheduling office. We disabled the account within an hour, "
-        "began an investigation with an independent forensic firm and notified law enforcement. "
-        "The investigation found that an unauthorised person could view messages in the mailbox "
-        "between 28 February and 3 March 2025. We found no evidence that any other system, "
-        "including our electronic health record, was accessed."
-    ),
-    "What Information Was Involved": (
-        "The messages in the mailbox included appointment reminders and referral letters. For "
-        "the patients affected, these contained some or all of the following: name, date of "
-        "birth, medical record number, appointment date, the name of the treating clinic and, "
-        "for a small number of patients, health insurance member numbers. The mailbox did not "
-        "contain Social Security numbers, bank account details or payment card numbers."
-    ),
-    "What We Are Doing": (
-        "We have reset the credentials of every account in the scheduling office, required "
-        "multi-factor authentication for all remote email access and added monitoring that "
-        "alerts our security team to unusual sign-in locations. We are retraining staff on "
-        "recognising phishing messages, and we have reported this incident to the U.S. "
-        "Department of Health and Human Services and to the state attorney general."
-    ),
-    "What You Can Do": (
-        "We encourage you to review the statements you receive from your health insurer and "
-        "healthcare providers. If you see services you did not receive, contact the insurer or "
-        "provider right away. You may also place a fraud alert or security freeze on your "
-        "credit file free of charge by contacting the three national credit reporting agencies."
-    ),
-    "For More Information": (
-        "We sincerely regret any concern this may cause. If you have questions, please call our "
-        "dedicated assistance line at 1-800-555-0100, Monday to Friday, 8 a.m. to 6 p.m. "
-        "Pacific Time, or write to the Privacy Office at the address above."
-    ),
-}
-
-
-def notice_context() -> NoticeContext:
-    """Return a California patient letter long enough for two pages of body text."""
-    paragraphs = []
-    for heading, text in SECTIONS.items():
-        paragraphs.append(f"## {heading}\n\n{text}\n\n{text}")
-    body = "\n\n".join(paragraphs)
-    released = datetime(2025, 3, 20, 16, 30, tzinfo=UTC)
-    return NoticeContext(
-        organisation=Organisation(
-            name="St. Example Community Hospital",
-            address_lines=("1200 Harbor Boulevard", "Springfield, CA 90000"),
-        ),
-        title="Patient notification letter",
-        kind="Individual notice (California)",
-        version_number=4,
-        body_html=body_to_html(body),
-        content_sha256="9f2c" * 16,
-        author="Dana Whitfield, Privacy Officer",
-        verify_url="https://beacon.example.org/verify/12/4",
-        approvals=(
-            ApprovalStep("Morgan Lee", "Legal counsel", released - timedelta(hours=30), "Cleared"),
-            ApprovalStep("Priya Natarajan", "Chief Privacy Officer", released - timedelta(hours=6)),
-            ApprovalStep("Sam Ortiz", "Communications lead", released - timedelta(hours=2), "Go"),
-        ),
-        released_at=released,
-        is_california_letter=True,
-        time_zone="America/Los_Angeles",
-    )
 
 
 def beacon_render_and_sign(context: NoticeContext, p12: bytes) -> bytes:

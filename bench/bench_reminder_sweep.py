@@ -20,68 +20,27 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import seed  # noqa: E402
 
 TARGET_RATIO = 1.3
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/beacon_bench"
-
-
-class NoMigrations(dict):
-    """Build tables straight from the models (as `pytest --nomigrations` does)."""
-
-    def __contains__(self, item):
-        return True
-
-    def __getitem__(self, item):
-        return None
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("BEACON_TEST_DB_NAME", None)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    settings.MIGRATION_MODULES = NoMigrations()
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", run_syncdb=True, verbosity=0)
+DEFAULT_URL = seed.database_url("beacon_bench")
 
 
 def seed_due(due: int) -> list[int]:
     """Create incidents and tasks whose reminders fall due now; return the due reminders' ids."""
     from django.utils import timezone
 
-    from accounts.models import User
-    from incidents.models import CommandAssignment, Incident, PlaybookTask, Reminder
+    from incidents.models import PlaybookTask, Reminder
     from incidents.reminders.planning import task_wanted
 
-    user = User.objects.create(username="bench-ic", email="")  # in-app only: no email
+    user = seed.role_users()["Incident Command"]  # no email: in-app delivery only
     per_incident = 100
     past = timezone.now() - timedelta(minutes=10)
     ids = []
     for number in range((due + per_incident - 1) // per_incident):
-        incident = Incident.objects.create(
-            title=f"Bench incident {number}",
-            incident_type="ransomware",
-            time_zone="America/Chicago",
-            opened_by=user,
-        )
-        CommandAssignment.objects.create(incident=incident, role="incident_commander", user=user)
+        incident = seed.commanded_incident(number, user)
         count = min(per_incident, due - len(ids))
         tasks = PlaybookTask.objects.bulk_create(
             PlaybookTask(
@@ -169,8 +128,8 @@ def timed_sweep(ids: list[int], repeats: int) -> tuple[float, int, int]:
 
 def build(url: str, rows: int, due: int) -> dict:
     """Create the database with `rows` reminders of which `due` fall due; return timings."""
-    recreate_database(url)
-    setup_django(url)
+    seed.recreate_database(url)
+    seed.setup_django(url)
     from incidents.models import Incident, Reminder
 
     started = time.monotonic()
@@ -183,7 +142,7 @@ def build(url: str, rows: int, due: int) -> dict:
 
 def measure(url: str, repeats: int) -> dict:
     """Warm up, then time the sweep over the database's due reminders `repeats` times."""
-    setup_django(url)
+    seed.setup_django(url)
     from incidents.models import Reminder
 
     ids = list(
@@ -272,14 +231,12 @@ def main() -> int:
 
 def reminders_sweep_warmup(ids: list[int]) -> None:
     """Run one untimed sweep so caches and query plans are warm for the timed ones."""
-    from django.db import connection
 
     from incidents.reminders.delivery import reminders_sweep
 
     make_due_again(ids)
     reminders_sweep(time_budget=3600)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE incidents_reminder")
+    seed.vacuum_analyze("incidents_reminder")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,17 @@
 
 import itertools
 import re
+import sys
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-DEMO_PASSWORD = "beacon-demo-2026"  # noqa: S105 - demo data only
-LOGINS = itertools.cycle(["command", "comms", "legal", "exec", "comms2"])
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.seed import demo_credentials  # noqa: E402
+
+DEMO_USERNAMES, DEMO_PASSWORD = demo_credentials()  # what `manage.py seed_demo` created
+LOGINS = itertools.cycle(DEMO_USERNAMES)
 EDITORS = {"command", "legal"}
 SYSTEM_MOVES = itertools.cycle(["degraded", "down", "up"])
 TABS = ("", "deadlines/", "documents/", "timeline/", "facts/", "systems/", "tasks/")
