@@ -2,7 +2,6 @@ import io
 
 import pytest
 
-from communications.mailmerge.postal import ISO_COUNTRY_CODES, US_STATE_CODES
 from communications.mailmerge.recipients_csv import validate_recipients_csv
 from communications.spreadsheet_csv import (
     CsvProblem,
@@ -60,18 +59,3 @@ def test_a_problem_names_row_and_column():
         "Row 3, column email: not a valid email address."
     )
     assert str(CsvProblem(1, "", "the file is empty")) == "Row 1: the file is empty"
-
-
-def test_us_codes_are_the_states_dc_territories_freely_associated_states_and_military():
-    expected = frozenset(
-        """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH
-        NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC
-        AS GU MP PR VI UM FM MH PW AA AE AP""".split()  # noqa: SIM905 (a block of codes)
-    )
-    assert expected == US_STATE_CODES
-
-
-def test_country_codes_are_iso_3166_alpha_2():
-    assert len(ISO_COUNTRY_CODES) == 249
-    assert {"US", "GB", "IE", "PR", "XK"} - ISO_COUNTRY_CODES == {"XK"}  # Kosovo is no ISO code
-    assert "UK" not in ISO_COUNTRY_CODES
