@@ -20,7 +20,7 @@ DOCUMENTS_TAB = IncidentTab(
     key="documents",
     label="Documents",
     path="documents",
-    template="communications/incident_documents_tab.html",
+    template="communications/documents/incident_tab.html",
     context=documents_tab_context,
     after="obligations",
 )

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from communications.pdf.render import render_pdf
+from communications.pdf.engine.render import render_pdf
 from incidents.models import Hospital
 
 from .scope import active_incidents

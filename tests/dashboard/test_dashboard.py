@@ -275,7 +275,7 @@ def test_a_change_is_on_the_next_render_whatever_was_cached(
     send_process_due(send_id=send.pk)
     assert "3 emails sent, 1 failed" in _page(client)
     # ... and a chunk of letters generated, recorded as the mail-merge worker records one
-    # (tests/communications/test_mailmerge_run.py checks the worker moves the version)
+    # (tests/communications/mailmerge/test_generation.py checks the worker moves the version)
     run = MailMergeRun.objects.get(batch__incident=incident, status="generated")
     run.status, run.mailed_on = "generating", None
     run.save(update_fields=["status", "mailed_on"])
