@@ -73,12 +73,15 @@ def hospital_rules() -> tuple:
 
 # The engine's statuses as the Obligation row stores them. A provisional date (counted from an
 # earlier anchor until the law's own anchor is recorded) runs like a due one; its basis says
-# "provisional". A ClockState of its own needs a migration (phase 2 of issue 18).
+# "provisional". A state law deemed satisfied by the HIPAA notice has no date (due_at None, like
+# GDPR's "without undue delay") and its basis states the condition. ClockStates of their own
+# need a migration (the profile phase of issue 19).
 CLOCK_STATES = {
     Status.DUE: ClockState.DUE,
     Status.PROVISIONAL: ClockState.DUE,
     Status.WAITING_FOR_ANCHOR: ClockState.WAITING,
     Status.TOLLED: ClockState.TOLLED,
+    Status.DEEMED: ClockState.DUE,
 }
 
 

@@ -1,9 +1,9 @@
 """The facts an incident gives the clocks, and the refusal of facts that cannot be true.
 
-Refused with one clear message (FactsError): an unknown event or region code, a naive time, a
-local time that does not exist (the spring-forward gap), a year outside 1900-2199, a negative
-count, a total below the largest regional count, a hold that ends before it starts. An
-ambiguous local time (the autumn hour) is taken as the earlier instant and noted.
+Refused with one clear message (FactsError): an unknown event, region, licence or country
+code, a naive time, a local time that does not exist (the spring-forward gap), a year outside
+1900-2199, a negative count, a total below the largest regional count, a hold that ends before
+it starts. An ambiguous local time (the autumn hour) is taken as the earlier instant and noted.
 """
 
 from __future__ import annotations
@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from incidents.clocks.codes import canonical_region, is_region_code
 from incidents.clocks.counting import local_date
 from incidents.clocks.holds import Hold
-from incidents.clocks.rules import (
-    ANCHOR_EVENTS,
-    FIRST_DAY,
-    LAST_DAY,
-    Offset,
-    canonical_region,
-    is_region_code,
-)
+from incidents.clocks.profile import HospitalProfile, ProfileError, check_profile
+from incidents.clocks.rules import ANCHOR_EVENTS, FIRST_DAY, LAST_DAY, Offset
 
 PROMPTLY_DEFAULT = Offset(5, "calendar_days")
 
@@ -37,6 +32,8 @@ class IncidentFacts:
 
     An event's own time zone is the zone it was recorded in (a UTC time carries none).
     ``promptly`` is the hospital's written reading of "promptly" after a hold is released.
+    ``profile`` says who the hospital is in law (licences, establishments, HIPAA, SEC);
+    ``public_company`` is the incident's older flag for an SEC registrant: either one counts.
     """
 
     tz: str
@@ -49,6 +46,7 @@ class IncidentFacts:
     holds: tuple[Hold, ...] = ()
     enabled_drafts: frozenset[str] = frozenset()
     promptly: Offset = PROMPTLY_DEFAULT
+    profile: HospitalProfile = field(default_factory=HospitalProfile)
 
 
 def incident_zone(facts: IncidentFacts) -> ZoneInfo:
@@ -68,6 +66,10 @@ def check_facts(facts: IncidentFacts) -> dict[str, str]:
     is taken as the earlier instant unless marked ``fold=1``; the note says which.
     """
     tz = incident_zone(facts)
+    try:
+        check_profile(facts.profile)
+    except ProfileError as error:
+        raise FactsError(str(error)) from None
     notes: dict[str, str] = {}
     for name, instant in facts.events.items():
         if name not in ANCHOR_EVENTS:

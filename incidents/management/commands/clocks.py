@@ -13,17 +13,13 @@ from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.clocks.calculator import Deadline, incident_deadlines
+from incidents.clocks.calculator import incident_deadlines
+from incidents.clocks.codes import is_region_code
+from incidents.clocks.deadline import Deadline
 from incidents.clocks.facts import FactsError, IncidentFacts, incident_zone
 from incidents.clocks.holds import Hold, HoldApplied
-from incidents.clocks.rules import (
-    ANCHOR_EVENTS,
-    FIRST_DAY,
-    LAST_DAY,
-    Offset,
-    is_region_code,
-    load_rules,
-)
+from incidents.clocks.loader import load_rules
+from incidents.clocks.rules import ANCHOR_EVENTS, FIRST_DAY, LAST_DAY, Offset
 
 EXIT_BAD_INPUT = 2
 

@@ -11,7 +11,7 @@ import pytest
 
 from incidents.clocks import IncidentFacts, Status, incident_deadlines, rule_deadlines
 from incidents.clocks.counting import add_months
-from incidents.clocks.rules import rule_from_mapping
+from incidents.clocks.validation import rule_from_mapping
 
 CHICAGO = "America/Chicago"
 NEW_YORK = "America/New_York"

@@ -23,7 +23,7 @@ from incidents.clocks.calendars import (
     holiday_calendar,
     holidays_of,
 )
-from incidents.clocks.rules import load_rules
+from incidents.clocks.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -12,7 +12,8 @@ import pytest
 
 from incidents.clocks import Hold, IncidentFacts, Status, incident_deadlines, rule_deadlines
 from incidents.clocks.holds import hold_periods
-from incidents.clocks.rules import Offset, rule_from_mapping
+from incidents.clocks.rules import Offset
+from incidents.clocks.validation import rule_from_mapping
 
 CHICAGO = "America/Chicago"
 LOS_ANGELES = "America/Los_Angeles"

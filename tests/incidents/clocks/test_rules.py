@@ -6,12 +6,8 @@ from pathlib import Path
 import pytest
 
 from incidents.clocks import Offset, RuleError, load_rules, rule_from_mapping
-from incidents.clocks.rules import (
-    RULES_DIRECTORY,
-    US_SUBDIVISIONS,
-    check_rule_set,
-    rules_from_file,
-)
+from incidents.clocks.codes import US_SUBDIVISIONS
+from incidents.clocks.loader import RULES_DIRECTORY, check_rule_set, rules_from_file
 
 NAMED_IDS = {
     "hipaa.individuals",
