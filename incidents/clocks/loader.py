@@ -1,8 +1,9 @@
 """Read the shipped rule files: one TOML file per jurisdiction, validated as a set.
 
 ``load_rules()`` parses ``incidents/clocks/rules/*.toml`` once per process. Each file holds the
-rules of one jurisdiction (its name in lower case); no two versions of one rule may be in force
-on the same day. See docs/CLOCKS.md §3.
+rules of one jurisdiction (its name in lower case); a state or territory rule states its
+``hipaa_status``; no two versions of one rule may be in force on the same day. See
+docs/CLOCKS.md §3.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from incidents.clocks.rules import FIRST_DAY, LAST_DAY, Rule, RuleError
+from incidents.clocks.codes import is_us_subdivision
+from incidents.clocks.rules import FIRST_DAY, HIPAA_STATUSES, LAST_DAY, Rule, RuleError
 from incidents.clocks.validation import rule_from_mapping
 
 RULES_DIRECTORY = Path(__file__).with_name("rules")
@@ -37,7 +39,15 @@ def rules_from_file(path: Path) -> tuple[Rule, ...]:
 
     rules = tuple(rule_from_mapping({**defaults, **table}, source) for table in tables)
     expected = path.stem.upper()
-    for rule in rules:
+    for table, rule in zip(tables, rules, strict=True):
+        if is_us_subdivision(rule.jurisdiction) and "hipaa_status" not in {**defaults, **table}:
+            raise RuleError(
+                source,
+                "a state or territory rule says how it treats a HIPAA covered entity "
+                f"({', '.join(HIPAA_STATUSES)})",
+                rule_id=rule.id,
+                field="hipaa_status",
+            )
         if rule.jurisdiction != expected:
             raise RuleError(
                 source,

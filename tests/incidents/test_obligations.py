@@ -202,3 +202,21 @@ def test_a_total_below_a_regions_count_is_refused_and_nothing_is_saved(incident,
     assert not ActivityEntry.objects.filter(
         incident=incident, action="facts.regions_updated"
     ).exists()
+
+
+def test_a_state_notice_deemed_satisfied_by_hipaa_is_stored_without_a_date(incident, command_user):
+    # New York residents: § 899-aa(2)(b) deems the HIPAA notice enough (issue 19). Until a
+    # ClockState of its own is migrated, the row keeps the nearest one (running) with no due
+    # time, and its basis states the condition; the state-agency notice it names stays owed.
+    services.affected_regions_set(actor=command_user, incident=incident, counts={"US-NY": 3})
+    deemed = obligation(incident, "us-ny.individuals")
+    assert (deemed.clock_state, deemed.due_at) == ("due", None)
+    assert deemed.basis.startswith("deemed satisfied by the HIPAA notice provided ")
+    assert "us-ny.state_agencies" in deemed.basis
+    assert obligation(incident, "us-ny.state_agencies").due_at is not None
+
+
+def test_a_state_law_that_excludes_hipaa_entities_adds_no_obligation(incident, command_user):
+    # New Mexico § 57-12C-8: the act does not apply to a person subject to HIPAA.
+    services.affected_regions_set(actor=command_user, incident=incident, counts={"US-NM": 3})
+    assert not Obligation.objects.filter(incident=incident, rule_id="us-nm.individuals").exists()

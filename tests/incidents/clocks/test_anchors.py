@@ -9,13 +9,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.clocks import IncidentFacts, Status, incident_deadlines, rule_deadlines
+from incidents.clocks import (
+    HospitalProfile,
+    IncidentFacts,
+    Status,
+    incident_deadlines,
+    rule_deadlines,
+)
 from incidents.clocks.counting import add_months
 from incidents.clocks.validation import rule_from_mapping
 
 CHICAGO = "America/Chicago"
 NEW_YORK = "America/New_York"
 LOS_ANGELES = "America/Los_Angeles"
+# Whose clocks the tests read: a hospital licensed in California, one established in France,
+# and one that is not a HIPAA covered entity (the states' own clocks, not deemed or exempt).
+LICENSED_CA = HospitalProfile(licensed_in=frozenset({"US-CA"}))
+ESTABLISHED_FR = HospitalProfile(established_in=frozenset({"US", "FR"}))
+NOT_HIPAA = HospitalProfile(hipaa_covered_entity=False)
 
 
 def at(text: str, tz: str = CHICAGO) -> datetime:
@@ -60,14 +71,16 @@ def deadlines(tz: str = CHICAGO, **facts) -> dict:
 def test_a_rule_waiting_for_determination_is_provisional_from_discovery(
     rule_id, region, provisional, final
 ):
+    # The statute's own count: for a HIPAA covered entity Florida and Alabama are deemed
+    # satisfied by the HIPAA notice and Arizona does not apply (test_hipaa_status.py).
     discovered = {"discovery": at("2026-01-15T09:30")}
-    before = deadlines(events=discovered, affected_by_region=region)[rule_id]
+    before = deadlines(events=discovered, affected_by_region=region, profile=NOT_HIPAA)[rule_id]
     assert (before.status, before.due) == (Status.PROVISIONAL, end_of(provisional))
     assert before.counted_from == "discovery"
     assert before.basis.startswith("provisional until determination is recorded: ")
     assert before.notes[0].startswith("Provisional: counted from discovery")
     determined = {**discovered, "determination": at("2026-02-01T11:00")}
-    after = deadlines(events=determined, affected_by_region=region)[rule_id]
+    after = deadlines(events=determined, affected_by_region=region, profile=NOT_HIPAA)[rule_id]
     assert (after.status, after.due) == (Status.DUE, end_of(final))
     assert after.counted_from == "determination"
 
@@ -83,7 +96,7 @@ def test_cdph_is_provisional_from_discovery_until_detection_is_recorded():
     found = deadlines(
         LOS_ANGELES,
         events={"discovery": at("2026-03-02T08:00", LOS_ANGELES)},
-        affected_by_region={"US-CA": 1},
+        profile=LICENSED_CA,
     )["us-ca.cdph"]
     assert (found.status, found.due) == (Status.PROVISIONAL, end_of("2026-03-23", LOS_ANGELES))
 
@@ -245,16 +258,35 @@ def test_a_provisional_date_takes_the_version_of_its_own_start_then_switches():
 
 
 def test_no_version_applies_outside_its_effective_dates():
-    # Connecticut's 90 days began 2018-10-01: a 2017 discovery has no Connecticut clock.
-    found = deadlines(events={"discovery": at("2017-06-01T10:00")}, affected_by_region={"US-CT": 2})
-    assert "us-ct.individuals" not in found
-    in_2019 = deadlines(
-        events={"discovery": at("2019-06-01T10:00")}, affected_by_region={"US-CT": 2}
+    # Pennsylvania's Attorney General notice began 2024-09-26: a discovery in June 2024 has
+    # none; one in October 2024 has it (a 60-day proxy: Oct 1 + 60 → Nov 30).
+    june = deadlines(
+        events={"discovery": at("2024-06-01T10:00")}, affected_by_region={"US-PA": 600}
     )
-    assert (in_2019["us-ct.individuals"].version, in_2019["us-ct.individuals"].due) == (
-        1,
-        end_of("2019-08-30"),  # Jun 1 + 90: 29 to Jun 30, 31 to Jul 31 (60), 30 → Aug 30
+    assert "us-pa.individuals" in june
+    assert "us-pa.attorney_general" not in june
+    october = deadlines(
+        events={"discovery": at("2024-10-01T10:00")}, affected_by_region={"US-PA": 600}
     )
+    assert october["us-pa.attorney_general"].due == end_of("2024-11-30")
+
+
+@pytest.mark.parametrize(
+    ("discovery", "version", "due"),
+    [
+        # Before 2018-10-01 no day count: the 60-day proxy. May 1 + 60 → Jun 30.
+        ("2017-05-01T10:00", 1, "2017-06-30"),
+        # 90 days: Jun 1 + 90: 29 to Jun 30, 31 to Jul 31 (60), 30 → Aug 30.
+        ("2019-06-01T10:00", 2, "2019-08-30"),
+        # Public Act 21-59, 60 days: Jan 15 2026 + 60 → Mar 16.
+        ("2026-01-15T10:00", 3, "2026-03-16"),
+    ],
+)
+def test_connecticut_versions_follow_the_discovery_date(discovery, version, due):
+    found = deadlines(
+        events={"discovery": at(discovery)}, affected_by_region={"US-CT": 2}, profile=NOT_HIPAA
+    )["us-ct.individuals"]
+    assert (found.version, found.due) == (version, end_of(due))
 
 
 def test_a_rule_without_effective_from_is_not_applied_before_1900():
@@ -346,5 +378,5 @@ def test_months_keep_the_day_number_or_take_the_month_end(start, months, expecte
 )
 def test_nis2_final_report_at_month_ends(sent, due):
     events = {"awareness": at(sent), "nis2_notification_sent": at(sent)}
-    found = deadlines(events=events, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    found = deadlines(events=events, profile=ESTABLISHED_FR)["eu-nis2.final_report"]
     assert (found.status, found.due) == (Status.DUE, end_of(due))

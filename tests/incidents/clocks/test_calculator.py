@@ -12,6 +12,7 @@ import pytest
 from incidents.clocks import (
     FactsError,
     Hold,
+    HospitalProfile,
     IncidentFacts,
     Status,
     incident_deadlines,
@@ -29,6 +30,12 @@ from incidents.clocks.holds import hold_periods
 CHICAGO = "America/Chicago"
 LOS_ANGELES = "America/Los_Angeles"
 NEW_YORK = "America/New_York"
+# Whose clocks the tests read: a hospital licensed in California, one established in Germany,
+# Ireland, France and the UK, and one that is not a HIPAA covered entity (the states' own clocks,
+# not deemed or exempt).
+LICENSED_CA = HospitalProfile(licensed_in=frozenset({"US-CA"}))
+ESTABLISHED = HospitalProfile(established_in=frozenset({"US", "DE", "IE", "FR", "GB"}))
+NOT_HIPAA = HospitalProfile(hipaa_covered_entity=False)
 
 
 def at(text: str, tz: str = CHICAGO) -> datetime:
@@ -76,7 +83,9 @@ def discovered(text: str, tz: str = CHICAGO) -> dict:
 )
 def test_calendar_day_clock_is_local_date_plus_n_at_end_of_day(rule_id, discovery, expected):
     regions = {"US-CA": 600, "US-NY": 10, "US-WA": 3, "US-VT": 2}
-    due = due_of(rule_id, events=discovered(discovery), affected_by_region=regions)
+    # The states' own clocks (for a HIPAA covered entity New York and Washington are deemed).
+    profile = HospitalProfile() if rule_id.startswith("hipaa.") else NOT_HIPAA
+    due = due_of(rule_id, events=discovered(discovery), affected_by_region=regions, profile=profile)
     assert due == at(expected)
 
 
@@ -163,7 +172,7 @@ def test_cdph_counts_cesar_chavez_day_on_the_federal_calendar():
     # Detected Fri Mar 20 2026: Mar 23 (1) 24 25 26 27 (5) 30 (6), Tue Mar 31 Cesar Chavez
     # Day counted (7), Apr 1 (8) 2 3 (10) 6 7 8 9 (14), Fri Apr 10 (15).
     events = {"detection": at("2026-03-20T08:00", LOS_ANGELES)}
-    found = deadlines(LOS_ANGELES, events=events, affected_by_region={"US-CA": 1})["us-ca.cdph"]
+    found = deadlines(LOS_ANGELES, events=events, profile=LICENSED_CA)["us-ca.cdph"]
     assert found.due == at("2026-04-10T23:59:59", LOS_ANGELES)
     assert found.holidays_skipped == ()
     assert "no holiday in the count" in found.basis
@@ -181,7 +190,7 @@ def test_cdph_skips_thanksgiving_but_counts_the_day_after():
     # a California state holiday, not a federal one), Nov 30 (5), Dec 1 2 3 4 (9),
     # 7 8 9 10 11 (14), Mon Dec 14 (15).
     events = {"detection": at("2026-11-20T08:00", LOS_ANGELES)}
-    found = deadlines(LOS_ANGELES, events=events, affected_by_region={"US-CA": 3})["us-ca.cdph"]
+    found = deadlines(LOS_ANGELES, events=events, profile=LICENSED_CA)["us-ca.cdph"]
     assert found.due == at("2026-12-14T23:59:59", LOS_ANGELES)
     assert found.holidays_skipped == (date(2026, 11, 26),)
     assert "skipped 2026-11-26 Thanksgiving Day" in found.basis
@@ -251,9 +260,8 @@ def test_add_business_days_starts_counting_the_day_after():
     ],
 )
 def test_hour_clocks_count_elapsed_time_across_dst(rule_id, tz, aware, expected):
-    regions = {"DE": 40, "GB": 7}
     events = {"awareness": at(aware, tz)}
-    due = deadlines(tz, events=events, affected_by_region=regions)[rule_id].due
+    due = deadlines(tz, events=events, profile=ESTABLISHED)[rule_id].due
     assert due == at(expected, tz)
     elapsed = due.astimezone(UTC) - at(aware, tz).astimezone(UTC)
     assert elapsed == timedelta(hours=24 if "early" in rule_id else 72)
@@ -263,7 +271,7 @@ def test_nis2_final_report_is_provisional_from_the_notification_due_time():
     # Awareness 10:00 CST Mar 6 → the 72-hour notification is due 11:00 CDT Mar 9; one month
     # after that day → Apr 9, 23:59:59 local, provisional until the notification is sent.
     events = {"awareness": at("2026-03-06T10:00")}
-    found = deadlines(events=events, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    found = deadlines(events=events, profile=ESTABLISHED)["eu-nis2.final_report"]
     assert found.status == Status.PROVISIONAL
     assert found.due == at("2026-04-09T23:59:59")
     assert found.counted_from == "the due time of eu-nis2.notification"
@@ -272,21 +280,21 @@ def test_nis2_final_report_is_provisional_from_the_notification_due_time():
 def test_nis2_final_report_is_one_month_after_the_notification_was_sent():
     # Notification sent 15:00 CDT Mar 8 (early) → Apr 8 23:59:59: earlier than provisional.
     events = {"awareness": at("2026-03-06T10:00"), "nis2_notification_sent": at("2026-03-08T15:00")}
-    found = deadlines(events=events, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    found = deadlines(events=events, profile=ESTABLISHED)["eu-nis2.final_report"]
     assert found.status == Status.DUE
     assert found.due == at("2026-04-08T23:59:59")
     assert found.basis.startswith("1 month from nis2_notification_sent 2026-03-08")
 
 
 def test_nis2_final_report_waits_without_awareness_or_notification():
-    found = deadlines(events={}, affected_by_region={"FR": 2})["eu-nis2.final_report"]
+    found = deadlines(events={}, profile=ESTABLISHED)["eu-nis2.final_report"]
     assert found.status == Status.WAITING_FOR_ANCHOR
     assert found.due is None
 
 
 def test_gdpr_individuals_has_no_fixed_deadline():
     events = {"awareness": at("2026-03-06T10:00")}
-    found = deadlines(events=events, affected_by_region={"IE": 2})["eu-gdpr.individuals"]
+    found = deadlines(events=events, profile=ESTABLISHED)["eu-gdpr.individuals"]
     assert found.status == Status.DUE
     assert found.due is None
     assert found.basis.startswith("without undue delay; no fixed deadline")
@@ -356,25 +364,47 @@ def test_california_attorney_general_needs_more_than_500_residents(residents, ap
         assert found["us-ca.attorney_general"].due == at("2026-02-17T23:59:59")
 
 
-@pytest.mark.parametrize(("residents", "applies"), [(0, False), (1, True)])
-def test_cdph_needs_one_california_patient(residents, applies):
+@pytest.mark.parametrize(
+    ("regions", "profile", "applies"),
+    [
+        # The same patients with and without a California licence (§1.12): the licence decides.
+        ({"US-CA": 3}, HospitalProfile(), False),
+        ({"US-CA": 3}, LICENSED_CA, True),
+        ({"US-NY": 3}, LICENSED_CA, True),  # one New York patient of a California facility
+        ({}, LICENSED_CA, True),
+    ],
+)
+def test_cdph_follows_the_california_licence_not_the_patients(regions, profile, applies):
     events = {"detection": at("2026-03-20T08:00")}
-    found = deadlines(events=events, affected_by_region={"US-CA": residents})
+    found = deadlines(events=events, affected_by_region=regions, profile=profile)
     assert ("us-ca.cdph" in found) is applies
 
 
-def test_gdpr_applies_only_when_an_eu_member_state_is_affected():
+@pytest.mark.parametrize(
+    ("established_in", "gdpr", "uk"),
+    [
+        # The same German and British patients with and without an establishment.
+        (frozenset({"US"}), False, False),
+        (frozenset({"US", "DE"}), True, False),
+        (frozenset({"US", "NO"}), True, False),  # the EEA counts for GDPR
+        (frozenset({"US", "GB"}), False, True),
+        (frozenset({"US", "CH"}), False, False),
+    ],
+)
+def test_gdpr_and_uk_gdpr_follow_the_establishment_not_the_patients(established_in, gdpr, uk):
     events = {"awareness": at("2026-03-06T10:00")}
-    assert "eu-gdpr.supervisory_authority" in deadlines(events=events, affected_by_region={"DE": 1})
-    for outside in ({"GB": 5}, {"CH": 5}, {"US-CA": 5}):
-        found = deadlines(events=events, affected_by_region=outside)
-        assert "eu-gdpr.supervisory_authority" not in found
-    assert "uk.ico" in deadlines(events=events, affected_by_region={"GB": 5})
+    found = deadlines(
+        events=events,
+        affected_by_region={"DE": 1, "GB": 5},
+        profile=HospitalProfile(established_in=established_in),
+    )
+    assert ("eu-gdpr.supervisory_authority" in found) is gdpr
+    assert ("uk.ico" in found) is uk
 
 
 def test_state_rules_apply_only_to_affected_states():
-    found = deadlines(events=discovered("2026-01-15T09:30"), affected_by_region={"US-OH": 3})
-    assert "us-oh.individuals" in found
+    found = deadlines(events=discovered("2026-01-15T09:30"), affected_by_region={"US-MN": 3})
+    assert "us-mn.individuals" in found
     assert not any(rule_id.startswith(("us-ca.", "us-ny.", "us-tx.")) for rule_id in found)
 
 
@@ -444,7 +474,9 @@ def test_on_picks_only_the_version_a_waiting_clock_shows():
 def test_deadlines_come_soonest_first_and_waiting_last():
     regions = {"US-CA": 600, "DE": 3}
     events = {**discovered("2026-01-15T09:30"), "awareness": at("2026-01-16T09:00")}
-    found = incident_deadlines(IncidentFacts(tz=CHICAGO, events=events, affected_by_region=regions))
+    found = incident_deadlines(
+        IncidentFacts(tz=CHICAGO, events=events, affected_by_region=regions, profile=ESTABLISHED)
+    )
     statuses = [d.status for d in found]
     assert statuses.index(Status.WAITING_FOR_ANCHOR) > max(
         i for i, d in enumerate(found) if d.due is not None
@@ -561,7 +593,7 @@ def test_open_written_hold_suspends_the_deadline():
 def test_rules_without_hold_relief_ignore_holds():
     events = {"awareness": at("2026-03-06T10:00")}
     hold = Hold(at("2026-03-06T12:00"), at("2026-03-20T00:00"))
-    found = deadlines(events=events, affected_by_region={"DE": 1}, holds=(hold,))
+    found = deadlines(events=events, profile=ESTABLISHED, holds=(hold,))
     assert found["eu-gdpr.supervisory_authority"].due == at("2026-03-09T11:00")
 
 
@@ -622,7 +654,7 @@ def cdph(*holds: Hold) -> datetime | None:
     """Return the CDPH due time for a detection on Mon 2026-03-02 in Los Angeles."""
     facts = {
         "events": {"detection": at("2026-03-02T08:00", LOS_ANGELES)},
-        "affected_by_region": {"US-CA": 1},
+        "profile": LICENSED_CA,
         "holds": holds,
     }
     return deadlines(LOS_ANGELES, **facts)["us-ca.cdph"].due
@@ -641,7 +673,7 @@ def test_cdph_restarts_fifteen_business_days_after_the_hold_ends():
     facts = IncidentFacts(
         tz=LOS_ANGELES,
         events={"detection": at("2026-03-02T08:00", LOS_ANGELES)},
-        affected_by_region={"US-CA": 1},
+        profile=LICENSED_CA,
         holds=(hold,),
     )
     [deadline] = [d for d in incident_deadlines(facts) if d.rule_id == "us-ca.cdph"]

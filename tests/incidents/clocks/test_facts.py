@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.clocks import FactsError, Hold, IncidentFacts, incident_deadlines
+from incidents.clocks import FactsError, Hold, HospitalProfile, IncidentFacts, incident_deadlines
 
 CHICAGO = "America/Chicago"
 NEW_YORK = "America/New_York"
+ESTABLISHED_DE = HospitalProfile(established_in=frozenset({"US", "DE"}))
 
 
 def at(text: str, tz: str = CHICAGO, fold: int = 0) -> datetime:
@@ -79,7 +80,7 @@ def test_a_total_equal_to_the_largest_region_is_accepted():
 def test_an_ambiguous_local_time_takes_the_earlier_instant_and_says_so():
     # 01:30 on 1 November 2026 happens twice in Chicago: first CDT (06:30Z), then CST (07:30Z).
     # Earlier instant 06:30Z + 72 h = 06:30Z Nov 4 = 00:30 CST.
-    found = deadlines(events={"awareness": at("2026-11-01T01:30")}, affected_by_region={"DE": 1})[
+    found = deadlines(events={"awareness": at("2026-11-01T01:30")}, profile=ESTABLISHED_DE)[
         "eu-gdpr.supervisory_authority"
     ]
     assert found.due == datetime(2026, 11, 4, 6, 30, tzinfo=UTC)
@@ -90,9 +91,9 @@ def test_an_ambiguous_local_time_takes_the_earlier_instant_and_says_so():
 
 
 def test_an_ambiguous_time_marked_as_the_second_one_is_taken_as_given():
-    found = deadlines(
-        events={"awareness": at("2026-11-01T01:30", fold=1)}, affected_by_region={"DE": 1}
-    )["eu-gdpr.supervisory_authority"]
+    found = deadlines(events={"awareness": at("2026-11-01T01:30", fold=1)}, profile=ESTABLISHED_DE)[
+        "eu-gdpr.supervisory_authority"
+    ]
     assert found.due == datetime(2026, 11, 4, 7, 30, tzinfo=UTC)
     assert "Beacon took the later instant, UTC-06:00" in found.notes[0]
 

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidents.clocks import Hold, IncidentFacts, Status, incident_deadlines
+from incidents.clocks import (
+    Hold,
+    HospitalProfile,
+    IncidentFacts,
+    Status,
+    incident_deadlines,
+    load_rules,
+)
 from incidents.clocks.counting import (
     annual_due,
     business_day_count,
@@ -28,6 +35,13 @@ REGIONS = [
     "US-CO",
     "US-NJ",
     "US-WA",
+    "US-OK",
+    "US-OR",
+    "US-NM",
+    "US-AL",
+    "US-MN",
+    "GU",
+    "US-VI",
     "PR",
     "DE",
     "FR",
@@ -46,6 +60,17 @@ offsets = st.builds(
     unit=st.sampled_from(["hours", "calendar_days", "business_days", "months"]),
 )
 
+
+profiles = st.builds(
+    HospitalProfile,
+    hipaa_covered_entity=st.booleans(),
+    licensed_in=st.frozensets(st.sampled_from(["US-CA", "US-NY", "US-TX", "PR"])),
+    ny_article_28_general_hospital=st.booleans(),
+    sec_registrant=st.booleans(),
+    established_in=st.frozensets(st.sampled_from(["DE", "FR", "IE", "NO", "GB", "CH"])).map(
+        lambda countries: countries | {"US"}
+    ),
+)
 
 NEAR = st.timedeltas(min_value=timedelta(days=-30), max_value=timedelta(days=200))
 
@@ -81,6 +106,7 @@ def incident_facts(draw, with_holds=True):
         business_associate=draw(st.booleans()),
         holds=tuple(draw(st.lists(holds(base), max_size=3))) if with_holds else (),
         enabled_drafts=frozenset({"us-cisa.circia", "us-cisa.circia_ransom"}),
+        profile=draw(profiles),
     )
 
 
@@ -137,6 +163,26 @@ def test_holds_do_nothing_to_a_rule_whose_holds_do_nothing(facts, data):
                 without[deadline.rule_id].status,
                 without[deadline.rule_id].due,
             )
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(incident_facts())
+def test_hipaa_status_shapes_what_a_covered_entity_sees(facts):
+    status_of = {(rule.id, rule.version): rule.hipaa_status for rule in load_rules()}
+    for deadline in incident_deadlines(facts):
+        rule_id = deadline.rule_id
+        if (rule_id, deadline.version) not in status_of:  # hipaa.media.US-CA and the like
+            rule_id = rule_id.rsplit(".", 1)[0]
+        base = status_of[(rule_id, deadline.version)]
+        if not facts.profile.hipaa_covered_entity:
+            assert deadline.status != Status.DEEMED
+            # Only a business associate's duty to its covered entity is HIPAA's without one.
+            assert deadline.rule_id == "hipaa.ba_to_ce" or not deadline.rule_id.startswith("hipaa.")
+            continue
+        assert base != "not_applicable", deadline.rule_id
+        assert (deadline.status == Status.DEEMED) is (base == "deemed"), deadline.rule_id
+        if deadline.status == Status.DEEMED:
+            assert (deadline.due, deadline.target) == (None, None)
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])

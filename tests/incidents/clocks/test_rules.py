@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from incidents.clocks import Offset, RuleError, load_rules, rule_from_mapping
-from incidents.clocks.codes import US_SUBDIVISIONS
+from incidents.clocks import Applicability, Offset, RuleError, load_rules, rule_from_mapping
+from incidents.clocks.codes import US_SUBDIVISIONS, is_us_subdivision
 from incidents.clocks.loader import RULES_DIRECTORY, check_rule_set, rules_from_file
 
 NAMED_IDS = {
@@ -43,11 +43,23 @@ NAMED_IDS = {
     "uk.ico",
     "uk.nis",
     "us-ny.state_agencies",
+    # Issue 19: the missing duties and the conditional copies a deemed status needs.
+    "us-ny.doh_cyber",
+    "us-ok.attorney_general",
+    "us-gu.individuals",
+    "us-vi.individuals",
+    "us-fl.department_copy",
+    "us-or.attorney_general_copy",
+    "us-al.attorney_general_copy",
+    "us-wa.attorney_general_hipaa",
+    "us-il.attorney_general",
 }
 NAMED_STATES = {"CA", "NY", "TX", "FL", "CO", "WA", "VT", "CT", "DE"}
 STATES_AND_DC = sorted(
     code[3:] for code in US_SUBDIVISIONS if code[3:] not in {"AS", "GU", "MP", "PR", "UM", "VI"}
 )
+
+TODAY = date(2026, 6, 1)
 
 VALID = {
     "id": "hospital.insurer_hotline",
@@ -70,6 +82,7 @@ def write_rules(directory: Path, name: str, text: str) -> Path:
 CDPH_WEEKS = """
 [defaults]
 jurisdiction = "US-CA"
+hipaa_status = "applies"
 
 [[rules]]
 id = "us-ca.cdph"
@@ -155,7 +168,9 @@ def test_key_shipped_values():
         ("hipaa.hhs", "tolls", None),
         ("hipaa.hhs_annual", "extend_to_release", None),
         ("us-fl.individuals", "written_only", None),
-        ("us-me.individuals", "resume_within", Offset(7, "business_days")),
+        # The 2019 text of 10 M.R.S. § 1348(3), not REGULATORY_CLOCKS §1.6's resume_within: the
+        # rule asks counsel (test_holds.py).
+        ("us-me.individuals", "restart_after", Offset(7, "business_days")),
         ("us-co.individuals", "restart_after", Offset(30, "calendar_days")),
         ("us-ca.cdph", "restart_after", Offset(15, "business_days")),
         ("us-ca.individuals", "promptly_after_release", None),
@@ -196,12 +211,15 @@ def test_the_sec_rule_is_due_at_the_edgar_cut_off():
         "us-az.individuals",
         "us-ri.individuals",
         "us-ar.attorney_general",
+        "us-de.individuals",
+        "us-de.attorney_general",
+        "us-mn.consumer_reporting_agencies",
+        "us-tx.consumer_reporting_agencies",
     ],
 )
 def test_rules_anchored_on_determination_are_provisional_from_discovery(rule_id):
-    for rule in load_rules():
-        if rule.id == rule_id:
-            assert (rule.anchor, rule.provisional_from) == ("determination", "discovery")
+    [rule] = [rule for rule in load_rules() if rule.id == rule_id and rule.in_effect_on(TODAY)]
+    assert (rule.anchor, rule.provisional_from) == ("determination", "discovery")
 
 
 def test_every_rule_says_what_kind_of_date_it_gives():
@@ -215,6 +233,118 @@ def test_every_rule_says_what_kind_of_date_it_gives():
 def test_every_rule_marked_for_review_asks_counsel_a_question():
     unasked = [rule.id for rule in load_rules() if rule.needs_review and not rule.questions]
     assert unasked == []
+
+
+def test_every_rule_records_the_sources_it_relies_on():
+    unsourced = [(rule.id, rule.version) for rule in load_rules() if not rule.sources]
+    assert unsourced == []
+
+
+def test_a_state_rule_with_a_question_for_counsel_is_marked_for_review():
+    # Issue 19, item 6: needs_review stays only where a question remains, and then it must.
+    unmarked = [
+        (rule.id, rule.version)
+        for rule in load_rules()
+        if is_us_subdivision(rule.jurisdiction) and rule.questions and not rule.needs_review
+    ]
+    assert unmarked == []
+
+
+def test_questions_for_counsel_are_written_as_questions():
+    # A question, sometimes followed by what Beacon does until counsel answers it.
+    for rule in load_rules():
+        for question in rule.questions:
+            assert "?" in question, (rule.id, question)
+
+
+def test_every_state_territory_and_dc_has_an_individual_notice_rule():
+    ids = {rule.id for rule in load_rules()}
+    places = [*STATES_AND_DC, "GU", "VI", "PR"]
+    assert [code for code in places if f"us-{code.lower()}.individuals" not in ids] == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "status"),
+    [
+        # REGULATORY_CLOCKS §1.12 and §2.
+        ("us-ca.individuals", "applies"),
+        ("us-ca.cdph", "applies"),
+        ("us-co.individuals", "applies"),
+        ("us-tx.individuals", "applies"),
+        ("us-me.individuals", "applies"),
+        ("us-ny.individuals", "deemed"),
+        ("us-ny.state_agencies", "applies"),
+        ("us-ny.attorney_general", "applies"),
+        ("us-ny.doh_cyber", "applies"),
+        ("us-fl.individuals", "deemed"),
+        ("us-wa.individuals", "deemed"),
+        ("us-or.individuals", "deemed"),
+        ("us-ok.individuals", "deemed"),
+        ("us-ok.attorney_general", "applies"),
+        ("us-nm.individuals", "not_applicable"),
+        ("us-tn.individuals", "not_applicable"),
+        ("us-ga.individuals", "not_applicable"),
+    ],
+)
+def test_hipaa_status_follows_the_reference(rule_id, status):
+    [rule] = [rule for rule in load_rules() if rule.id == rule_id and rule.in_effect_on(TODAY)]
+    assert rule.hipaa_status == status
+
+
+def test_every_deemed_rule_states_its_condition_and_every_copy_serves_one():
+    rules = [rule for rule in load_rules() if rule.in_effect_on(TODAY)]
+    deemed = [rule for rule in rules if rule.hipaa_status == "deemed"]
+    assert deemed
+    assert all(rule.deemed_if for rule in deemed)
+    conditions = " ".join(rule.deemed_if for rule in deemed)
+    copies = [
+        rule.id
+        for rule in rules
+        if is_us_subdivision(rule.jurisdiction) and rule.applies_to.hipaa_covered_entity
+    ]
+    assert {"us-fl.department_copy", "us-or.attorney_general_copy"} <= set(copies)
+    assert [rule_id for rule_id in copies if rule_id not in conditions] == []
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "applies_to"),
+    [
+        ("us-ca.cdph", Applicability(licensed_in=("US-CA",))),
+        (
+            "us-ny.doh_cyber",
+            Applicability(licensed_in=("US-NY",), ny_article_28_general_hospital=True),
+        ),
+        ("eu-gdpr.supervisory_authority", Applicability(established_in=("EEA",))),
+        ("eu-gdpr.individuals", Applicability(established_in=("EEA",))),
+        ("eu-nis2.early_warning", Applicability(established_in=("EU",))),
+        ("uk.ico", Applicability(established_in=("GB",))),
+        ("uk.nis", Applicability(established_in=("GB",))),
+        ("us-sec.8k", Applicability(sec_registrant=True)),
+        ("hipaa.individuals", Applicability(hipaa_covered_entity=True)),
+    ],
+)
+def test_who_each_rule_binds(rule_id, applies_to):
+    [rule] = [rule for rule in load_rules() if rule.id == rule_id and rule.in_effect_on(TODAY)]
+    assert rule.applies_to == applies_to
+
+
+def test_the_ny_health_department_report_counts_72_hours_from_its_own_anchor():
+    [rule] = [rule for rule in load_rules() if rule.id == "us-ny.doh_cyber"]
+    assert (rule.anchor, rule.offset, rule.le_hold) == (
+        "cyber_incident_determination",
+        Offset(72, "hours"),
+        "none",
+    )
+    assert rule.effective_from == date(2024, 10, 2)
+    assert "405.46(b)(5)" in rule.anchor_help
+
+
+def test_a_state_rule_must_state_its_hipaa_status(tmp_path):
+    text = CDPH_WEEKS.replace('hipaa_status = "applies"\n', "").replace("weeks", "business_days")
+    write_rules(tmp_path, "us-ca.toml", text)
+    with pytest.raises(RuleError, match="says how it treats a HIPAA covered entity") as caught:
+        load_rules(tmp_path)
+    assert (caught.value.rule_id, caught.value.field) == ("us-ca.cdph", "hipaa_status")
 
 
 def test_default_load_is_cached():
@@ -367,7 +497,8 @@ def test_duplicate_id_and_version_is_refused(tmp_path):
     write_rules(
         tmp_path,
         "us-ca.toml",
-        f'[defaults]\njurisdiction = "US-CA"\n[[rules]]{rule}[[rules]]{rule}',
+        '[defaults]\njurisdiction = "US-CA"\nhipaa_status = "applies"\n'
+        f"[[rules]]{rule}[[rules]]{rule}",
     )
     with pytest.raises(RuleError, match="duplicate id and version 1"):
         load_rules(tmp_path)
@@ -378,7 +509,7 @@ def test_overlapping_versions_are_refused(tmp_path):
     write_rules(
         tmp_path,
         "us-ca.toml",
-        '[defaults]\njurisdiction = "US-CA"\n\n'
+        '[defaults]\njurisdiction = "US-CA"\nhipaa_status = "applies"\n\n'
         f"[[rules]]{rule}effective_to = 2026-06-30\n\n"
         f"[[rules]]{rule}version = 2\neffective_from = 2026-06-01\n",
     )
@@ -391,7 +522,7 @@ def test_back_to_back_versions_load(tmp_path):
     write_rules(
         tmp_path,
         "us-ca.toml",
-        '[defaults]\njurisdiction = "US-CA"\n\n'
+        '[defaults]\njurisdiction = "US-CA"\nhipaa_status = "applies"\n\n'
         f"[[rules]]{rule}effective_to = 2026-05-31\n\n"
         f"[[rules]]{rule}version = 2\neffective_from = 2026-06-01\n",
     )
