@@ -1,8 +1,11 @@
 """``manage.py clocks``: print the notification deadlines for facts given on the command line.
 
-Uses only the pure clock engine (no database). Input that cannot be true (an unknown code, a
-local time in the spring-forward gap, a total below a region's count, a year outside 1900-2199)
-prints one line on stderr and exits 2. docs/CLOCKS.md describes the JSON.
+Uses only the pure clock engine (no database). The hospital's profile comes from flags: without
+them, a HIPAA covered entity licensed nowhere in particular and established only in the US
+(docs/CLOCKS.md §1.13). A rule that does not reach the hospital is not printed; one a HIPAA
+notice satisfies has status ``deemed``. Input that cannot be true (an unknown code, a local time
+in the spring-forward gap, a total below a region's count, a year outside 1900-2199) prints one
+line on stderr and exits 2. docs/CLOCKS.md describes the JSON.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.clocks.calculator import incident_deadlines
-from incidents.clocks.codes import is_region_code
+from incidents.clocks.codes import COUNTRY_CODES, US_SUBDIVISIONS, is_region_code
 from incidents.clocks.deadline import Deadline
 from incidents.clocks.facts import FactsError, IncidentFacts, incident_zone
 from incidents.clocks.holds import Hold, HoldApplied
 from incidents.clocks.loader import load_rules
+from incidents.clocks.profile import HospitalProfile
 from incidents.clocks.rules import ANCHOR_EVENTS, FIRST_DAY, LAST_DAY, Offset
 
 EXIT_BAD_INPUT = 2
@@ -59,7 +63,33 @@ class Command(BaseCommand):
             "--affected-total", type=int, help="total affected (default: sum of --affected)"
         )
         parser.add_argument("--unreachable", type=int, default=0, help="people without contact")
-        parser.add_argument("--public-company", action="store_true")
+        parser.add_argument(
+            "--licensed-in",
+            action="append",
+            default=[],
+            metavar="CODE",
+            help="a US state or territory where the hospital holds a facility licence, as ISO "
+            "3166-2 (e.g. US-NY); repeatable. Licence rules (CDPH, NY 405.46) follow it",
+        )
+        parser.add_argument(
+            "--established-in",
+            action="append",
+            default=[],
+            metavar="CC",
+            help="a country where the hospital has an establishment besides the US, as ISO "
+            "3166-1 alpha-2 (e.g. DE); repeatable. GDPR, NIS2 and UK rules follow it",
+        )
+        parser.add_argument(
+            "--not-hipaa",
+            action="store_true",
+            help="the hospital is not a HIPAA covered entity (default: it is)",
+        )
+        parser.add_argument(
+            "--sec-registrant", action="store_true", help="the hospital files with the SEC (8-K)"
+        )
+        parser.add_argument(
+            "--public-company", action="store_true", help="the older name of --sec-registrant"
+        )
         parser.add_argument("--business-associate", action="store_true")
         parser.add_argument(
             "--le-hold",
@@ -147,6 +177,8 @@ def facts_from_options(options: dict) -> IncidentFacts:
     holds = tuple(parse_hold(item, tz, written=True) for item in options["le_hold"])
     holds += tuple(parse_hold(item, tz, written=False) for item in options["le_hold_oral"])
 
+    profile = profile_from_options(options)
+
     drafts = {rule.id for rule in load_rules() if rule.draft}
     for rule_id in options["enable_draft"]:
         if rule_id not in drafts:
@@ -163,6 +195,36 @@ def facts_from_options(options: dict) -> IncidentFacts:
         holds=holds,
         enabled_drafts=frozenset(options["enable_draft"]),
         promptly=Offset(options["promptly_days"], "calendar_days"),
+        profile=profile,
+    )
+
+
+def profile_from_options(options: dict) -> HospitalProfile:
+    """Return the hospital's profile from the flags (docs/CLOCKS.md §1.13)."""
+    licences = set()
+    for item in options["licensed_in"]:
+        code = item.strip().upper()
+        if code not in US_SUBDIVISIONS:
+            raise ValueError(
+                f"--licensed-in: unknown code '{item}' (expected the ISO 3166-2 code of a US "
+                "state or territory, such as US-NY)"
+            )
+        licences.add(code)
+    countries = {"US"}
+    for item in options["established_in"]:
+        code = item.strip().upper()
+        if code not in COUNTRY_CODES:
+            hint = "; list each EU or EEA country" if code in ("EU", "EEA") else ""
+            raise ValueError(
+                f"--established-in: unknown country '{item}' (expected an ISO 3166-1 alpha-2 "
+                f"code, such as DE{hint})"
+            )
+        countries.add(code)
+    return HospitalProfile(
+        hipaa_covered_entity=not options["not_hipaa"],
+        licensed_in=frozenset(licences),
+        sec_registrant=options["sec_registrant"] or options["public_company"],
+        established_in=frozenset(countries),
     )
 
 
@@ -238,6 +300,9 @@ def deadline_row(deadline: Deadline) -> dict:
         "holds_applied": [hold_row(hold) for hold in deadline.holds_applied],
         "notes": list(deadline.notes),
         "questions": list(deadline.questions),
+        "hipaa_status": deadline.hipaa_status,
+        "sources": list(deadline.sources),
+        "rule_hash": deadline.rule_hash,
     }
 
 

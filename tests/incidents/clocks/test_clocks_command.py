@@ -33,6 +33,10 @@ ROW_KEYS = {
     "holds_applied",
     "notes",
     "questions",
+    # Added for who the law binds and counsel's review (issue 19):
+    "hipaa_status",
+    "sources",
+    "rule_hash",
 }
 
 
@@ -116,11 +120,21 @@ def test_flags_switch_on_sec_business_associate_and_substitute_rules():
     assert "hipaa.substitute" in found
 
 
-def test_gdpr_is_not_applied_because_an_eu_resident_is_affected():
-    # GDPR binds a US hospital through an EU/EEA establishment (REGULATORY_CLOCKS §1.12); the
-    # default profile is established only in the US.
-    rows = clocks(*BASE, "--event", "awareness=2026-03-06T10:00", "--affected", "DE=3")
-    assert not any(row["rule"].startswith("eu-") for row in rows)
+def test_gdpr_applies_through_an_establishment():
+    rows = clocks(
+        *BASE,
+        "--event",
+        "awareness=2026-03-06T10:00",
+        "--affected",
+        "DE=3",
+        "--established-in",
+        "DE",
+    )
+    found = by_rule(rows)
+    # 10:00 CST + 72 h across spring-forward = 11:00 CDT.
+    assert found["eu-gdpr.supervisory_authority"]["due"] == "2026-03-09T11:00:00-05:00"
+    assert found["eu-gdpr.individuals"]["due"] is None
+    assert found["eu-gdpr.individuals"]["status"] == "due"
 
 
 def test_time_with_an_offset_is_taken_as_given():
@@ -153,6 +167,7 @@ def test_each_row_carries_the_facts_behind_its_date():
         "US-FL=3",
         "--le-hold-oral",
         "2026-01-20T00:00",
+        "--not-hipaa",  # Florida's own clock: a HIPAA notice would satisfy it (deemed)
     )
     found = by_rule(rows)
     texas = found["us-tx.individuals"]
@@ -250,6 +265,13 @@ def test_text_format_prints_one_line_per_deadline():
         (["--event", "discovery=2200-01-01T10:00"], "the year must be from 1900 to 2199"),
         (["--on", "1899-01-01"], "the year must be from 1900 to 2199"),
         (["--promptly-days", "0"], "--promptly-days must be at least 1"),
+        # Profile codes (issue 19).
+        (["--licensed-in", "NY"], "--licensed-in: unknown code 'NY'"),
+        (["--licensed-in", "US-XX"], "--licensed-in: unknown code 'US-XX'"),
+        (["--licensed-in", "DE"], "--licensed-in: unknown code 'DE'"),
+        (["--established-in", "EU"], "unknown country 'EU' .* list each EU or EEA country"),
+        (["--established-in", "DEU"], "--established-in: unknown country 'DEU'"),
+        (["--established-in", "US-NY"], "--established-in: unknown country 'US-NY'"),
     ],
 )
 def test_bad_input_raises_a_command_error_with_exit_status_2(args, message):
@@ -285,6 +307,8 @@ def test_cli_prints_json_and_exits_0():
         ["--tz", "America/Chicago", "--affected", "US-CA=600", "--affected-total", "100"],
         ["--tz", "America/Chicago", "--event", "discovery=2026-03-08T02:30"],
         ["--tz", "America/Chicago", "--event", "discovery=1899-12-31T10:00"],
+        ["--tz", "America/Chicago", "--licensed-in", "XX-YY"],
+        ["--tz", "America/Chicago", "--established-in", "EU"],
     ],
 )
 def test_cli_bad_input_prints_one_line_and_exits_2(args):
@@ -294,3 +318,107 @@ def test_cli_bad_input_prints_one_line_and_exits_2(args):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("clocks: error: ")
+
+
+# --- the hospital's profile (issue 19) -----------------------------------------------------------
+
+
+def test_without_profile_flags_a_covered_entity_licensed_nowhere_established_in_the_us():
+    found = by_rule(
+        clocks(
+            *BASE,
+            "--event",
+            "awareness=2026-01-15T10:00",
+            "--event",
+            "cyber_incident_determination=2026-01-15T11:00",
+            "--affected",
+            "US-CA=3",
+            "--affected",
+            "DE=3",
+            "--affected",
+            "US-NM=3",
+        )
+    )
+    assert "hipaa.individuals" in found
+    for absent in ("us-ca.cdph", "us-ny.doh_cyber", "eu-gdpr.supervisory_authority", "uk.ico"):
+        assert absent not in found, absent
+    assert "us-nm.individuals" not in found  # § 57-12C-8: not for HIPAA entities
+    assert "us-ca.individuals" in found  # residence still brings state breach laws in
+
+
+def test_licensed_in_new_york_brings_in_the_72_hour_health_department_report():
+    args = (*BASE, "--event", "cyber_incident_determination=2026-03-06T10:00")
+    assert "us-ny.doh_cyber" not in by_rule(clocks(*args))
+    found = by_rule(clocks(*args, "--licensed-in", "us-ny"))["us-ny.doh_cyber"]
+    # 10:00 CST Mar 6 + 72 h across spring-forward (Mar 8) = 16:00Z Mar 9 = 11:00 CDT.
+    assert (found["status"], found["due"]) == ("due", "2026-03-09T11:00:00-05:00")
+    assert found["basis"].endswith("; applies: licensed in US-NY")
+    assert found["hipaa_status"] == "applies"
+    assert any("405.46" in source for source in found["sources"])
+
+
+def test_licensed_in_california_brings_in_cdph_whatever_the_patients_residence():
+    args = (*BASE, "--event", "detection=2026-03-02T08:00", "--affected", "US-NV=1")
+    assert "us-ca.cdph" not in by_rule(clocks(*args))
+    found = by_rule(clocks(*args, "--licensed-in", "US-CA"))["us-ca.cdph"]
+    # Mon Mar 2 + 15 federal business days = Mon Mar 23.
+    assert found["due"] == "2026-03-23T23:59:59-05:00"
+
+
+@pytest.mark.parametrize(
+    ("countries", "gdpr", "nis2", "uk"),
+    [
+        ((), False, False, False),
+        (("DE",), True, True, False),
+        (("NO",), True, False, False),  # EEA, not EU
+        (("GB",), False, False, True),
+        (("de", "GB"), True, True, True),
+    ],
+)
+def test_established_in_brings_in_gdpr_nis2_and_uk_rules(countries, gdpr, nis2, uk):
+    flags = [arg for country in countries for arg in ("--established-in", country)]
+    found = by_rule(clocks(*BASE, "--event", "awareness=2026-03-06T10:00", *flags))
+    assert ("eu-gdpr.supervisory_authority" in found) is gdpr
+    assert ("eu-nis2.notification" in found) is nis2
+    assert ("uk.ico" in found) is uk
+
+
+def test_nis2_notification_sent_is_an_anchor_on_the_command_line():
+    found = by_rule(
+        clocks(
+            *BASE,
+            "--event",
+            "awareness=2026-03-06T10:00",
+            "--event",
+            "nis2_notification_sent=2026-03-08T15:00",
+            "--established-in",
+            "FR",
+        )
+    )["eu-nis2.final_report"]
+    # One month after the notification was sent (Mar 8) → Apr 8, 23:59:59 CDT.
+    assert (found["status"], found["due"]) == ("due", "2026-04-08T23:59:59-05:00")
+
+
+def test_not_hipaa_runs_the_states_own_clocks_and_drops_hipaa():
+    args = (*BASE, "--affected", "US-NY=3", "--affected", "US-NM=3")
+    covered = by_rule(clocks(*args))
+    assert covered["us-ny.individuals"]["status"] == "deemed"
+    assert covered["us-ny.individuals"]["due"] is None
+    assert "us-nm.individuals" not in covered
+    outside = by_rule(clocks(*args, "--not-hipaa"))
+    # Jan 15 + 30 → Feb 14 (New York); + 45 → Mar 1 (New Mexico).
+    assert outside["us-ny.individuals"]["due"] == "2026-02-14T23:59:59-06:00"
+    assert outside["us-nm.individuals"]["due"] == "2026-03-01T23:59:59-06:00"
+    assert not any(rule.startswith("hipaa.") for rule in outside)
+
+
+def test_sec_registrant_brings_in_the_8k():
+    args = (*BASE, "--event", "materiality_determination=2026-03-02T10:00")
+    assert "us-sec.8k" not in by_rule(clocks(*args))
+    assert "us-sec.8k" in by_rule(clocks(*args, "--sec-registrant"))
+
+
+def test_each_row_carries_its_rule_hash_and_sources():
+    for row in clocks(*BASE, "--affected", "US-CA=600"):
+        assert len(row["rule_hash"]) == 64, row["rule"]
+        assert row["sources"], row["rule"]
