@@ -158,6 +158,22 @@ NOTICE = "2026-02-02T14:00"
             NOTICE,
             "2026-02-02",
         ),
+        # Issue 19. HHS (500 or more): 60 days (Mar 16), 'contemporaneously' with the individual
+        # notice (45 CFR 164.408(b)).
+        ("hipaa.hhs", {"US-OH": 500}, "2026-01-15", "2026-03-16", NOTICE, "2026-02-02"),
+        # Montana's Office of Consumer Protection: 'simultaneously' with the resident notice.
+        ("us-mt.attorney_general", {"US-MT": 1}, "2026-01-15", "2026-03-16", NOTICE, "2026-02-02"),
+        # District of Columbia AG (50 or more): no later than the resident notice.
+        (
+            "us-dc.attorney_general",
+            {"US-DC": 50},
+            "2026-01-15",
+            "2026-03-16",
+            NOTICE,
+            "2026-02-02",
+        ),
+        # Indiana AG: with the resident disclosure, never later than its 45 days (Mar 1).
+        ("us-in.attorney_general", {"US-IN": 1}, "2026-01-15", "2026-03-01", NOTICE, "2026-02-02"),
     ],
 )
 def test_a_no_later_than_rule_is_due_by_the_end_of_the_notice_day(
