@@ -110,7 +110,7 @@ def profile_reason(
         reasons.append(f"licensed in {', '.join(licences)}")
     if applies_to.established_in:
         groups = [name for name in applies_to.established_in if name in ("EU", "EEA")]
-        countries = sorted(profile.established_in & countries_in(applies_to.established_in))
+        countries = sorted(set(profile.established_in) & countries_in(applies_to.established_in))
         if not countries:
             return None
         within = f" ({', '.join(groups)})" if groups else ""

@@ -277,3 +277,12 @@ def test_total_more_than_counts_everyone_affected(total, applies):
     )
     found = incident_deadlines(facts, (credit_bureaus,))
     assert bool(found) is applies
+
+
+def test_a_profile_given_as_lists_reads_the_same_as_sets():
+    as_lists = HospitalProfile(licensed_in=["US-CA"], established_in=["US", "DE"])
+    as_sets = HospitalProfile(
+        licensed_in=frozenset({"US-CA"}), established_in=frozenset({"US", "DE"})
+    )
+    assert deadlines(as_lists).keys() == deadlines(as_sets).keys()
+    assert {"test-ca.licence", "test-eu.gdpr", "test-eu.nis2"} <= deadlines(as_lists).keys()
