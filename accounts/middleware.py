@@ -9,10 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.urls import reverse
 
-from .twofactor import has_confirmed_device, is_two_factor_verified
+from .twofactor import has_second_factor, is_two_factor_verified
 
 LAST_ACTIVITY_KEY = "beacon_last_activity"
-HAS_DEVICE_KEY = "beacon_has_otp_device"
 POLL_HEADER = "HTTP_X_BEACON_POLL"
 
 
@@ -45,10 +44,12 @@ class IdleTimeoutMiddleware:
 
 
 class TwoFactorVerifyMiddleware:
-    """Send a user who has enrolled an authenticator to the token step until they pass it.
+    """Send a user who has a second factor to the code step until they pass it.
 
-    A password alone then opens nothing for an enrolled user. Whether the user has a device is
-    looked up once per session.
+    A password alone then opens nothing for an enrolled user. Whether the user has a second
+    factor is read from the database on every request of a session that has not passed the code
+    step (one query), never remembered in the session: a session opened with the password before
+    the user enrolled must ask for a code from the moment they enrol.
     """
 
     def __init__(self, get_response):
@@ -56,22 +57,17 @@ class TwoFactorVerifyMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not is_two_factor_verified(user):
-            has_device = request.session.get(HAS_DEVICE_KEY)
-            if has_device is None:
-                has_device = has_confirmed_device(user)
-                request.session[HAS_DEVICE_KEY] = has_device
+        if (
+            user is not None
+            and user.is_authenticated
+            and not is_two_factor_verified(user)
+            and request.path not in {reverse("two_factor_verify"), reverse("logout")}
+            and has_second_factor(user)
+        ):
             verify_url = reverse("two_factor_verify")
-            exempt = {verify_url, reverse("logout")}
-            if has_device and request.path not in exempt:
-                if request.htmx:
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = verify_url
-                    return response
-                return redirect_to_login(request.get_full_path(), verify_url)
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = verify_url
+                return response
+            return redirect_to_login(request.get_full_path(), verify_url)
         return self.get_response(request)
-
-
-def forget_device_lookup(request) -> None:
-    """Drop the cached device lookup (after enrolment) so the next request looks again."""
-    request.session.pop(HAS_DEVICE_KEY, None)

@@ -74,7 +74,7 @@ SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie's 30 minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.BeaconAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # recovery codes for a lost phone
     "csp",
     "django_htmx",
     "accounts",
@@ -197,6 +198,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # (accounts.twofactor.require_two_factor). BEACON_REQUIRE_TWO_FACTOR=0 turns it off (tests).
 BEACON_REQUIRE_TWO_FACTOR = env_bool("BEACON_REQUIRE_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = os.environ.get("BEACON_OTP_ISSUER", "Beacon")
+# After wrong codes django-otp pauses code checks 1, 2, 4... seconds; the doubling stops below
+# this cap, so someone holding the password cannot pace failures into a lockout of days.
+BEACON_OTP_THROTTLE_MAX_SECONDS = int(os.environ.get("BEACON_OTP_THROTTLE_MAX_SECONDS", 600))
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or recovery codes
 
 # Content-Security-Policy (django-csp 4): our own static files only, no inline script or style,
 # no framing, forms post only to us. Bootstrap's CSS draws its icons from data: SVG images.

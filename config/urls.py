@@ -3,9 +3,6 @@ from django.urls import include, path
 
 from incidents.views import healthz
 
-admin.site.site_header = "Beacon administration"
-admin.site.site_title = "Beacon"
-
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
