@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="accounts.sync_role_permissions")

@@ -13,6 +13,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("BEACON_VAR_DIR", BASE_DIR / "var"))
@@ -187,11 +188,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_USERNAME_FORM_FIELD = "username"
-# Behind a reverse proxy the client address is the last X-Forwarded-For hop the proxy added.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BEACON_PROXY_COUNT", 1 if HTTPS else 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The client address behind reverse proxies: X-Forwarded-For is believed only when the request
+# comes from one of BEACON_TRUSTED_PROXIES (addresses or CIDR networks of our own proxies), and
+# then read from the right up to the first address that is not one of them
+# (accounts/client_address.py). Empty: no proxy, the peer's address is the client's.
+BEACON_TRUSTED_PROXIES = env_list("BEACON_TRUSTED_PROXIES", "")
+if "BEACON_PROXY_COUNT" in os.environ:
+    raise ImproperlyConfigured(
+        "BEACON_PROXY_COUNT is no longer read: list the addresses of your reverse proxies in "
+        "BEACON_TRUSTED_PROXIES instead (for example BEACON_TRUSTED_PROXIES=127.0.0.1 when "
+        "nginx on the same host forwards to gunicorn); see docs/OPERATIONS.md."
+    )
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 
 # Two-factor (django-otp TOTP): Legal, Executive and Incident Command (and superusers) must have
 # verified a TOTP device in this session before they approve, sign off, waive or publish

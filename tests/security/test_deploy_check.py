@@ -21,6 +21,7 @@ def test_check_deploy_with_production_settings_gives_no_warnings(tmp_path):
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "beacon.example.org",
+            "BEACON_TRUSTED_PROXIES": "127.0.0.1",
             "BEACON_VAR_DIR": str(tmp_path),
         }
     )
