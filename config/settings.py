@@ -317,6 +317,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker retries for ever (the default gives up, and exits, after 100
+# tries), and lets the tasks it is running finish: their work is in the database and each task
+# is safe to run twice, so one that the broker redelivers later does nothing twice.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "incidents.tasks.heartbeat", "schedule": crontab(minute="*")},
     "verify-activity-chains": {

@@ -1,10 +1,14 @@
 """Fault-injection helpers: stop and start the real Redis and PostgreSQL, always restarting them.
 
-These tests stop shared services, so they run only in CI (`CI=true`, as .ci/run sets) or when
-asked with BEACON_RELIABILITY=1; elsewhere they skip and say so.
+These tests stop real services, so they run only when asked with BEACON_RELIABILITY=1 (.ci/run
+sets it); elsewhere they skip and say so. CI=true alone does not run them. The Redis they stop
+and start is the one the suite's broker uses (REDIS_URL), which must be on this machine: point
+REDIS_URL at a private `redis-server --port <yours> --save "" --appendonly no` to run them
+without touching a shared Redis.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,49 +16,57 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 
-from tests.conftest import ROOT, worker_environment
+from tests.conftest import ROOT, TEST_QUEUE, CeleryWorker, worker_environment
 
-ENABLED = os.environ.get("BEACON_RELIABILITY") == "1" or os.environ.get("CI") == "true"
+ENABLED = os.environ.get("BEACON_RELIABILITY") == "1"
 REDIS_OUTAGE_SECONDS = float(os.environ.get("BEACON_REDIS_OUTAGE_SECONDS", "120"))
 
 
 def pytest_collection_modifyitems(config, items):
     if ENABLED:
         return
-    skip = pytest.mark.skip(reason="stops real services: set BEACON_RELIABILITY=1 (CI runs them)")
+    skip = pytest.mark.skip(reason="stops real services: set BEACON_RELIABILITY=1 (.ci/run does)")
     for item in items:
         if "reliability" in item.keywords:
             item.add_marker(skip)
 
 
+def broker_redis() -> tuple[int, str | None]:
+    """Return the port and password of the suite's Redis broker, which must be on this machine."""
+    url = urlparse(settings.CELERY_BROKER_URL)
+    if url.scheme != "redis" or (url.hostname or "127.0.0.1") not in {
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    }:
+        pytest.fail(f"fault tests stop and start a local Redis; the broker is {url.scheme}")
+    return url.port or 6379, url.password
+
+
+def _redis_cli(*args: str) -> subprocess.CompletedProcess:
+    port, password = broker_redis()
+    command = ["redis-cli", "-h", "127.0.0.1", "-p", str(port)]
+    env = dict(os.environ, REDISCLI_AUTH=password) if password else None
+    return subprocess.run([*command, *args], capture_output=True, text=True, env=env)
+
+
 def redis_up() -> bool:
-    result = subprocess.run(
-        ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"], capture_output=True, text=True
-    )
-    return result.stdout.strip() == "PONG"
+    return _redis_cli("ping").stdout.strip() == "PONG"
 
 
 def start_redis() -> None:
+    port, password = broker_redis()
     if not redis_up():
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                "6379",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            check=True,
-        )
+        command = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1"]
+        command += ["--port", str(port), "--save", "", "--appendonly", "no"]
+        if password:
+            command += ["--requirepass", password]
+        subprocess.run(command, check=True)
     deadline = time.monotonic() + 30
     while not redis_up():
         if time.monotonic() > deadline:
@@ -62,10 +74,21 @@ def start_redis() -> None:
         time.sleep(0.2)
 
 
+def _redis_pid() -> int:
+    info = _redis_cli("info", "server").stdout
+    return int(next(line for line in info.splitlines() if line.startswith("process_id:"))[11:])
+
+
 @contextmanager
-def redis_stopped():
-    """Stop Redis for the block; start it again afterwards whatever happens."""
-    subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"])
+def redis_stopped(*, kill: bool = False):
+    """Stop Redis for the block (SIGKILL with kill=True, as a crash would); restart it after.
+
+    Redis runs without persistence, as in .ci/run: whatever it held is gone when it returns.
+    """
+    if kill:
+        os.kill(_redis_pid(), signal.SIGKILL)
+    else:
+        _redis_cli("shutdown", "nosave")
     try:
         deadline = time.monotonic() + 10
         while redis_up() and time.monotonic() < deadline:
@@ -199,3 +222,24 @@ class Beat:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, 9)
                 self.process.wait(timeout=10)
+
+
+class ProductionWorker(CeleryWorker):
+    """A `celery worker` started as production and `make run` start it (gossip and mingle on).
+
+    The suite's usual worker runs with --without-gossip --without-mingle to start fast; those
+    features open the broker connections whose loss killed the worker, so fault tests need them.
+    """
+
+    def start(self) -> "ProductionWorker":
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel", "INFO"]
+            + ["--concurrency", str(self.concurrency), "--queues", TEST_QUEUE],
+            cwd=ROOT,
+            env=worker_environment(self.extra_env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
