@@ -21,11 +21,12 @@ run: $(STAMP)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --no-logins
 	@echo ""
-	@echo "Beacon is starting at http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "Beacon is starting at http://127.0.0.1:$(PORT)/  (a process that exits is restarted; Ctrl-C stops web, worker and beat)"
 	@$(PY) manage.py seed_demo --logins-only
 	@echo ""
 	BEACON_PORT=$(PORT) BEACON_PUBLIC_URL=$${BEACON_PUBLIC_URL:-http://127.0.0.1:$(PORT)} \
-		exec $(VENV)/bin/honcho start --no-colour --procfile Procfile
+		BEACON_VAR_DIR=$${BEACON_VAR_DIR:-$(CURDIR)/var} \
+		exec $(VENV)/bin/supervisord --configuration supervisord.conf
 
 test: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -365,6 +365,10 @@ BEACON_PUBLIC_URL = os.environ.get("BEACON_PUBLIC_URL", "http://localhost:8000")
 
 # Beat is considered silent after this many seconds without a heartbeat.
 BEACON_HEARTBEAT_STALE_SECONDS = 5 * 60
+# Every worker process writes its own heartbeat this often; /healthz is red when none wrote
+# within the stale limit, so a dead worker shows within it (keep it under a minute).
+BEACON_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("BEACON_WORKER_HEARTBEAT_SECONDS", 15))
+BEACON_WORKER_STALE_SECONDS = float(os.environ.get("BEACON_WORKER_STALE_SECONDS", 45))
 
 LOGGING = {
     "version": 1,
