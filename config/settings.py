@@ -71,7 +71,9 @@ CSRF_COOKIE_NAME = "__Host-beacon_csrftoken" if HTTPS else "csrftoken"
 # background polls (header X-Beacon-Poll) count as activity; the cookie age backs it up.
 BEACON_IDLE_TIMEOUT_SECONDS = int(os.environ.get("BEACON_IDLE_TIMEOUT_SECONDS", 30 * 60))
 SESSION_COOKIE_AGE = BEACON_IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True  # every request renews the cookie's 30 minutes
+# Saved (and its 30 minutes renewed) only when it changes: the middleware changes it on the
+# user's own requests, never on polls, so polls cannot keep the server-side session alive.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 INSTALLED_APPS = [

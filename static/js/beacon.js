@@ -32,6 +32,18 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
+  // Background refreshes (an element whose hx-trigger has an "every" clause, fired by its timer
+  // or by a script rather than by the user's own click or keystroke) send X-Beacon-Poll: 1, so
+  // the server does not count them as activity: a dashboard left open still signs out after the
+  // idle timeout (accounts/middleware.py IdleTimeoutMiddleware).
+  document.addEventListener("htmx:configRequest", (event) => {
+    const trigger = event.detail.elt.getAttribute("hx-trigger") || "";
+    const byUser = event.detail.triggeringEvent && event.detail.triggeringEvent.isTrusted;
+    if (/(^|,)\s*every\s/.test(trigger) && !byUser) {
+      event.detail.headers["X-Beacon-Poll"] = "1";
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     tick();
     window.setInterval(tick, 1000);

@@ -169,6 +169,8 @@ def enrol_two_factor(page: "Page", next_path: str) -> None:
     page.get_by_label("Six-digit code").fill(totp_code(secret))
     page.get_by_role("button", name="Turn on two-factor").click()
     expect(page.get_by_text("Two-factor authentication is on for your account.")).to_be_visible()
+    expect(page.locator(".recovery-code")).to_have_count(10)  # shown once, then on to `next`
+    page.get_by_role("link", name="I have saved them").click()
 
 
 def off_the_browser_thread(function, /, *args, **kwargs):

@@ -113,5 +113,27 @@ def test_an_expired_htmx_request_is_told_to_redirect_to_login(client, legal_user
 
 def test_the_session_cookie_expires_after_thirty_minutes_and_is_http_only():
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST
     assert django_settings.SESSION_COOKIE_HTTPONLY
+
+
+def test_the_server_side_session_is_renewed_by_the_users_requests_but_not_by_polls(
+    client, legal_user
+):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(legal_user)
+    client.get(reverse("incidents:list"))
+    key = client.session.session_key
+    ten_minutes_used = timezone.now() + timedelta(minutes=20)
+    Session.objects.filter(session_key=key).update(expire_date=ten_minutes_used)
+    poll = client.get(
+        reverse("incidents:dashboard"), HTTP_X_BEACON_POLL="1", HTTP_HX_REQUEST="true"
+    )
+    assert poll.status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == ten_minutes_used
+    assert client.get(reverse("incidents:list")).status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > timezone.now() + timedelta(minutes=29)
