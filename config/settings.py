@@ -34,9 +34,21 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def _secret_key() -> str:
-    """Return SECRET_KEY from the environment, or a random key kept in var/ for local runs."""
+    """Return SECRET_KEY from the environment, or a random key kept in var/ for local runs.
+
+    A production start (BEACON_HTTPS=1) without SECRET_KEY is refused, whatever lies in var/:
+    a key generated on one host would silently differ on the next (sessions, password reset
+    links and signed values break), and a file left in var/ is no secret store.
+    """
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if env_bool("BEACON_HTTPS"):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. A production start (BEACON_HTTPS=1) needs SECRET_KEY in the "
+            "environment (50+ random characters, the same on every host); Beacon never makes one "
+            "up or reads var/secret_key in production. Generate one with: python -c 'import "
+            "secrets; print(secrets.token_urlsafe(64))'"
+        )
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(64))
