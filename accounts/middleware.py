@@ -1,4 +1,4 @@
-"""Session safeguards: the 30-minute idle logoff and the second-factor step after login."""
+"""Request safeguards: input bounds, the 30-minute idle logoff, the second-factor step."""
 
 import time
 
@@ -6,13 +6,71 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 
 from .twofactor import has_second_factor, is_two_factor_verified
 
 LAST_ACTIVITY_KEY = "beacon_last_activity"
 POLL_HEADER = "HTTP_X_BEACON_POLL"
+
+
+# PostgreSQL text cannot hold NUL; a signed 64-bit integer column holds up to this.
+NUL = "\x00"
+BIGINT_MAX = 2**63 - 1
+
+
+class InputBoundsMiddleware:
+    """Answer 400, naming the problem, to input no view should ever see.
+
+    NUL characters (PostgreSQL refuses them, so they surfaced as 500s: the anonymous calendar
+    feed, search boxes, the login form), values longer than BEACON_MAX_QUERY_VALUE_LENGTH in the
+    address or BEACON_MAX_FORM_VALUE_LENGTH in a form, and whole numbers in the address beyond
+    what a database id can hold. Form bodies are checked when urlencoded; multipart bodies are
+    left to the views (they stream uploads through their own handlers) and their forms, whose
+    text fields refuse NUL and enforce their own lengths.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self._problem(request)
+        if problem:
+            return HttpResponseBadRequest(
+                f"Bad request: {problem}", content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for name, value in view_kwargs.items():
+            if isinstance(value, int) and value > BIGINT_MAX:
+                return HttpResponseBadRequest(
+                    f"Bad request: the number in the address ({name}) is too large.",
+                    content_type="text/plain; charset=utf-8",
+                )
+        return None
+
+    @staticmethod
+    def _problem(request) -> str | None:
+        if NUL in request.path_info:
+            return "the address contains a NUL character (\\x00)."
+        if any(NUL in value for value in request.COOKIES.values()):
+            return "a cookie contains a NUL character (\\x00)."
+        query_limit = settings.BEACON_MAX_QUERY_VALUE_LENGTH
+        for key, values in request.GET.lists():
+            if NUL in key or any(NUL in value for value in values):
+                return "the query string contains a NUL character (\\x00)."
+            if len(key) > query_limit or any(len(value) > query_limit for value in values):
+                return f"a query string value is longer than {query_limit} characters."
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            form_limit = settings.BEACON_MAX_FORM_VALUE_LENGTH
+            for key, values in request.POST.lists():
+                if NUL in key or any(NUL in value for value in values):
+                    return f"the form field {key[:40]!r} contains a NUL character (\\x00)."
+                if len(key) > form_limit or any(len(value) > form_limit for value in values):
+                    return f"the form field {key[:40]!r} is longer than {form_limit} characters."
+        return None
 
 
 class IdleTimeoutMiddleware:

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "accounts.middleware.InputBoundsMiddleware",  # 400 for NUL, overlong values, huge ids
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +129,11 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorVerifyMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Input bounds (accounts.middleware.InputBoundsMiddleware): longer values are refused with 400.
+# A form value may hold a long document body; an address's query values are short.
+BEACON_MAX_QUERY_VALUE_LENGTH = int(os.environ.get("BEACON_MAX_QUERY_VALUE_LENGTH", 2048))
+BEACON_MAX_FORM_VALUE_LENGTH = int(os.environ.get("BEACON_MAX_FORM_VALUE_LENGTH", 512 * 1024))
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
