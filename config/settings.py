@@ -33,6 +33,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_number(name: str, default: float, kind: type = int):
+    """Return a numeric environment variable, refusing anything else with a clear message."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return kind(default)
+    try:
+        return kind(value.strip())
+    except ValueError:
+        article = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {article}, not {value!r}") from None
+
+
 def _secret_key() -> str:
     """Return SECRET_KEY from the environment, or a random key kept in var/ for local runs.
 
@@ -132,8 +144,8 @@ MIDDLEWARE = [
 
 # Input bounds (accounts.middleware.InputBoundsMiddleware): longer values are refused with 400.
 # A form value may hold a long document body; an address's query values are short.
-BEACON_MAX_QUERY_VALUE_LENGTH = int(os.environ.get("BEACON_MAX_QUERY_VALUE_LENGTH", 2048))
-BEACON_MAX_FORM_VALUE_LENGTH = int(os.environ.get("BEACON_MAX_FORM_VALUE_LENGTH", 512 * 1024))
+BEACON_MAX_QUERY_VALUE_LENGTH = env_number("BEACON_MAX_QUERY_VALUE_LENGTH", 2048)
+BEACON_MAX_FORM_VALUE_LENGTH = env_number("BEACON_MAX_FORM_VALUE_LENGTH", 512 * 1024)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -228,7 +240,7 @@ BEACON_REQUIRE_TWO_FACTOR = env_bool("BEACON_REQUIRE_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = os.environ.get("BEACON_OTP_ISSUER", "Beacon")
 # After wrong codes django-otp pauses code checks 1, 2, 4... seconds; the doubling stops below
 # this cap, so someone holding the password cannot pace failures into a lockout of days.
-BEACON_OTP_THROTTLE_MAX_SECONDS = int(os.environ.get("BEACON_OTP_THROTTLE_MAX_SECONDS", 600))
+BEACON_OTP_THROTTLE_MAX_SECONDS = env_number("BEACON_OTP_THROTTLE_MAX_SECONDS", 600)
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or recovery codes
 
 # Content-Security-Policy (django-csp 4): our own static files only, no inline script or style,
@@ -374,6 +386,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Stakeholder email sends: tries per recipient, the wait before the first retry (doubling after
+# each failure), and how many recipients one task delivers before it re-enqueues itself.
+BEACON_SEND_MAX_ATTEMPTS = env_number("BEACON_SEND_MAX_ATTEMPTS", 3)
+BEACON_SEND_RETRY_BASE_SECONDS = env_number("BEACON_SEND_RETRY_BASE_SECONDS", 60, float)
+BEACON_SEND_BATCH_SIZE = env_number("BEACON_SEND_BATCH_SIZE", 50)
+# Patient letters: recipients (PHI) of a batch are purged this many days after it was confirmed;
+# a generating run without progress for this long is resumed by the beat sweep.
+BEACON_RECIPIENT_RETENTION_DAYS = env_number("BEACON_RECIPIENT_RETENTION_DAYS", 120)
+BEACON_MAILMERGE_STALL_SECONDS = env_number("BEACON_MAILMERGE_STALL_SECONDS", 120, float)
+
 # Signing certificate for PDF notices (PKCS#12); `manage.py make_signing_cert` makes an
 # evaluation-only one in var/ for the embedded default.
 BEACON_SIGNING_P12 = os.environ.get(
@@ -381,14 +403,17 @@ BEACON_SIGNING_P12 = os.environ.get(
 )
 BEACON_SIGNING_PASSPHRASE = os.environ.get("BEACON_SIGNING_PASSPHRASE", "")
 BEACON_TSA_URL = os.environ.get("BEACON_TSA_URL", "")
+# Earlier signing certificates (PEM or DER files, comma-separated) that verification still
+# trusts after a rotation, so notices signed before it stay verifiable (docs/OPERATIONS.md).
+BEACON_TRUSTED_CERTS = env_list("BEACON_TRUSTED_CERTS", "")
 BEACON_PUBLIC_URL = os.environ.get("BEACON_PUBLIC_URL", "http://localhost:8000")
 
 # Beat is considered silent after this many seconds without a heartbeat.
 BEACON_HEARTBEAT_STALE_SECONDS = 5 * 60
 # Every worker process writes its own heartbeat this often; /healthz is red when none wrote
 # within the stale limit, so a dead worker shows within it (keep it under a minute).
-BEACON_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("BEACON_WORKER_HEARTBEAT_SECONDS", 15))
-BEACON_WORKER_STALE_SECONDS = float(os.environ.get("BEACON_WORKER_STALE_SECONDS", 45))
+BEACON_WORKER_HEARTBEAT_SECONDS = env_number("BEACON_WORKER_HEARTBEAT_SECONDS", 15, float)
+BEACON_WORKER_STALE_SECONDS = env_number("BEACON_WORKER_STALE_SECONDS", 45, float)
 
 LOGGING = {
     "version": 1,
