@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -89,17 +89,29 @@ def has_confirmed_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+SECOND_FACTOR_FLAG = "second_factor_enrolled"  # set on the user row by BeaconModelBackend
+
+
+def second_factor_exists() -> ExpressionWrapper:
+    """Return a query expression: the user (OuterRef "pk") has an authenticator or codes left."""
+    authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    recovery = StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)
+    return ExpressionWrapper(Q(Exists(authenticator)) | Q(Exists(recovery)), BooleanField())
+
+
 def has_second_factor(user) -> bool:
     """Return whether a password alone must not open the account, read from the database.
 
-    True when the user has a confirmed authenticator or unused recovery codes. Asked on every
-    request of a session that has not passed the code step, never remembered: a session opened
-    before the user enrolled must ask for a code from the moment they do.
+    True when the user has a confirmed authenticator or unused recovery codes. Decided on every
+    request of a session that has not passed the code step, never remembered across requests:
+    a session opened before the user enrolled must ask for a code from the moment they do. The
+    signed-in user's row carries the answer, read with it in the same query (accounts/backends.py).
     """
-    User = get_user_model()
-    authenticator = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-    recovery = StaticToken.objects.filter(device__user=OuterRef("pk"), device__confirmed=True)
-    return User.objects.filter(pk=user.pk).filter(Exists(authenticator) | Exists(recovery)).exists()
+    flag = getattr(user, SECOND_FACTOR_FLAG, None)
+    if flag is not None:
+        return bool(flag)
+    users = get_user_model().objects.annotate(**{SECOND_FACTOR_FLAG: second_factor_exists()})
+    return users.filter(pk=user.pk, **{SECOND_FACTOR_FLAG: True}).exists()
 
 
 # Throttle ------------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses locked-out logins before the password check
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.BeaconModelBackend",  # ModelBackend; the user row says if 2FA exists
 ]
 PASSWORD_HASHERS = [
     "accounts.hashers.BeaconArgon2PasswordHasher",  # Argon2id, OWASP's 46 MiB setting

@@ -14,16 +14,42 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from accounts.middleware import LAST_ACTIVITY_KEY
-from tests.conftest import make_user
-from tests.e2e.conftest import (  # noqa: F401 - fixtures
-    PASSWORD,
-    beacon,
-    browser,
-    expect,
-    signing_p12_path,
-)
+from tests.conftest import make_user, require_service
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import PASSWORD, beacon, expect, signing_p12_path  # noqa: F401
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for this module only, closed after it (its asyncio loop must not outlive it).
+
+    tests/e2e's package-scoped `browser`, imported into another package, would live for the
+    whole session and break later tests that call asyncio.run() (pyHanko's validation).
+    """
+    import os
+
+    require_service(
+        e2e.sync_playwright is not None and e2e.CHROMIUM.exists(),
+        "Chromium with Playwright for Python",
+        e2e.HOW_TO_ENABLE,
+    )
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with e2e.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(e2e.CHROMIUM), args=e2e.CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
 
 SECTION_POLL = re.compile(r"/dashboard/sections/[\w-]+/$")
 
