@@ -116,7 +116,7 @@ def has_second_factor(user) -> bool:
 
 # Throttle ------------------------------------------------------------------------------------
 # django-otp doubles the pause after each wrong code without end (1 s, 2 s, 4 s ... after 20
-# paced failures, 12 days). Anyone holding the password could pace failures to keep the real
+# paced failures, six days). Anyone holding the password could pace failures to keep the real
 # user out of the code step for days, so the failure count is capped: the pause stops doubling
 # at the last step below BEACON_OTP_THROTTLE_MAX_SECONDS. Guessing stays slow: one try per
 # pause, each with three chances in a million.
