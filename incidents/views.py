@@ -388,4 +388,3 @@ def healthz(request):
     """Report database, broker, worker and beat as JSON: 200 when all are well, else 503."""
     body, ok = health.health_report()
     return JsonResponse(body, status=200 if ok else 503)
-

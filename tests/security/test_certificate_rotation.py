@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
+from communications.pdf.engine.sign import make_self_signed_p12
 from communications.pdf.notices import version_signed_pdf
-from communications.pdf.sign import make_self_signed_p12
 from tests.communications.factories import approved, incident_with_facts
 from tests.conftest import ROOT, worker_environment
 
