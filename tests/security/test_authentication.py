@@ -129,9 +129,7 @@ def test_the_server_side_session_is_renewed_by_the_users_requests_but_not_by_pol
     key = client.session.session_key
     ten_minutes_used = timezone.now() + timedelta(minutes=20)
     Session.objects.filter(session_key=key).update(expire_date=ten_minutes_used)
-    poll = client.get(
-        reverse("incidents:dashboard"), HTTP_X_BEACON_POLL="1", HTTP_HX_REQUEST="true"
-    )
+    poll = client.get(reverse("dashboard:index"), HTTP_X_BEACON_POLL="1", HTTP_HX_REQUEST="true")
     assert poll.status_code == 200
     assert Session.objects.get(session_key=key).expire_date == ten_minutes_used
     assert client.get(reverse("incidents:list")).status_code == 200

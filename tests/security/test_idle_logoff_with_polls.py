@@ -76,7 +76,7 @@ def test_the_dashboards_polls_carry_the_marker_and_do_not_keep_the_session_alive
     page.get_by_label("Username").fill(executive.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(reverse("incidents:dashboard") + "$"))
+    expect(page).to_have_url(re.compile(reverse("dashboard:index") + "$"))
     assert page.locator("[hx-trigger*='every 30s']").count() >= 5, "the dashboard polls"
 
     requests = []
