@@ -98,7 +98,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "facts_update": Action(
         tab="facts",
-        form=_posted(forms.FactsForm),
+        form=lambda request, incident: forms.FactsForm(request.POST, incident=incident),
         form_name="facts_form",
         allowed=_editor,
         refusal="You may not edit these facts.",
@@ -307,6 +307,9 @@ def run(request, incident, name: str, **kwargs):
         form=form,
         success=success if isinstance(success, str) else lambda _r: success(request, target),
     )
+    if done:
+        for note in getattr(form, "notes", ()):  # an ambiguous local time taken as the earlier
+            messages.info(request, note)
     if done or form is None:
         return redirect(tab_url(incident, action.tab))
     messages.error(request, "Nothing was saved: please correct the errors below.")

@@ -96,7 +96,6 @@ def seed_demo_incident(users) -> Incident:
             "diagnosis",
             "insurance",
         ],
-        sec_registered=False,
         business_associate=False,
     )
     services.affected_regions_set(

@@ -1,15 +1,19 @@
 """Incident forms: validation and clear messages. Times are entered in the incident's time zone."""
 
 import csv
+import datetime
 import io
 import zoneinfo
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.roles import Role
 
+from .clocks import load_rules
 from .models import (
     AnchorKind,
     CommandRole,
@@ -55,18 +59,70 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 class LocalDateTimeField(forms.DateTimeField):
-    """A date and time in the incident's zone, within years every clock can count from."""
+    """A wall-clock date and time in a zone (the incident's), that a clock can count from.
+
+    Refused with one message each: a year outside 1900-2199, and a local time that does not
+    exist (the spring-forward gap). An ambiguous local time (the autumn hour that happens twice)
+    is taken as the earlier instant and `note` says so; Django's own field refuses it. `zone`
+    is the zone the time is read in (default: the current one, which incident pages set).
+    """
 
     FIRST_YEAR, LAST_YEAR = 1900, 2199
+    zone: zoneinfo.ZoneInfo | None = None
 
     def to_python(self, value):
-        moment = super().to_python(value)
-        if moment is not None and not self.FIRST_YEAR <= moment.year <= self.LAST_YEAR:
+        self.note = ""
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            wall = value
+        else:
+            try:
+                wall = parse_datetime(str(value).strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from None
+            if wall is None:
+                wall = forms.Field.to_python(self, value)
+                wall = self._parse_with_formats(wall)
+        if not self.FIRST_YEAR <= wall.year <= self.LAST_YEAR:
             raise forms.ValidationError(
                 f"Enter a date between {self.FIRST_YEAR} and {self.LAST_YEAR}.",
                 code="out_of_range",
             )
-        return moment
+        if timezone.is_aware(wall):
+            return wall
+        return self._localise(wall)
+
+    def _parse_with_formats(self, text: str) -> datetime.datetime:
+        for form in self.input_formats:
+            try:
+                return datetime.datetime.strptime(text.strip(), form)
+            except (ValueError, TypeError):
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def _localise(self, wall: datetime.datetime) -> datetime.datetime:
+        zone = self.zone or timezone.get_current_timezone()
+        earlier = wall.replace(tzinfo=zone, fold=0)
+        shown = wall.strftime("%Y-%m-%d %H:%M")
+        key = getattr(zone, "key", str(zone))
+        if earlier.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            raise forms.ValidationError(
+                f"{shown} does not exist in {key}: the clocks skip that hour when daylight "
+                "saving time starts. Check the time.",
+                code="nonexistent",
+            )
+        later = wall.replace(tzinfo=zone, fold=1)
+        if later.utcoffset() != earlier.utcoffset():
+            offset = earlier.strftime("%z")
+            self.note = (
+                f"{self.label or 'Time'}: {shown} happens twice in {key} (the hour repeats "
+                f"when daylight saving time ends); Beacon took the earlier one, "
+                f"{earlier.strftime('%H:%M %Z')} (UTC{offset[:3]}:{offset[3:]})."
+            )
+        return earlier
 
 
 def local_datetime_field(label: str, *, required: bool = True, help_text: str = ""):
@@ -133,6 +189,15 @@ class BeaconForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    @property
+    def notes(self) -> list[str]:
+        """Return what the form's fields said about valid input (an ambiguous time taken)."""
+        return [
+            field.note
+            for name, field in self.fields.items()
+            if getattr(field, "note", "") and name in getattr(self, "cleaned_data", {})
+        ]
+
 
 class IncidentOpenForm(BeaconForm):
     title = forms.CharField(max_length=200)
@@ -184,9 +249,27 @@ class StatusForm(BeaconForm):
     note = forms.CharField(max_length=300, required=False)
 
 
+def anchor_help_text() -> str:
+    """Return what each event means where a rule says so (10 NYCRR 405.46's definition)."""
+    helps = {}
+    for rule in load_rules():
+        if rule.anchor_help and rule.anchor not in helps:
+            helps[rule.anchor] = " ".join(rule.anchor_help.split())
+    return " ".join(f"{AnchorKind(anchor).label}: {text}" for anchor, text in helps.items())
+
+
 class AnchorEventForm(BeaconForm):
     kind = forms.ChoiceField(label="Event", choices=AnchorKind.choices)
-    occurred_at = local_datetime_field("When it happened")
+    occurred_at = local_datetime_field(
+        "When it happened", help_text="In the time zone below (the incident's unless you say)."
+    )
+    recorded_zone = forms.ChoiceField(
+        label="Time zone the time is given in",
+        required=False,
+        choices=lambda: [("", "The incident's time zone"), *time_zone_choices()],
+        help_text="Another zone when the time was reported there (a clinic in California): a "
+        "day clock counts from the earliest of the local dates there and in the incident's.",
+    )
     evidence = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     correction_reason = forms.CharField(
         required=False,
@@ -194,8 +277,20 @@ class AnchorEventForm(BeaconForm):
         help_text="Needed when you correct an event already recorded; the old value is kept.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].help_text = anchor_help_text()
+        zone = self.data.get("recorded_zone") if self.is_bound else ""
+        if zone in zoneinfo.available_timezones():
+            self.fields["occurred_at"].zone = zoneinfo.ZoneInfo(zone)
+
 
 class FactsForm(BeaconForm):
+    """The counts and flags the clocks read; the total is checked against the regions recorded.
+
+    SEC registration is part of who the law binds: the incident's profile page sets it.
+    """
+
     affected_total = forms.IntegerField(
         min_value=0,
         required=False,
@@ -214,10 +309,27 @@ class FactsForm(BeaconForm):
         required=False,
         label="PHI involved",
     )
-    sec_registered = forms.BooleanField(required=False, label="SEC-registered (Form 8-K applies)")
     business_associate = forms.BooleanField(
         required=False, label="We are the business associate (notify the covered entity)"
     )
+
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+    def clean_affected_total(self):
+        total = self.cleaned_data.get("affected_total")
+        if total is None or self.incident is None:
+            return total
+        largest = self.incident.regions.order_by("-count", "code").first()
+        if largest is not None and total < largest.count:
+            raise forms.ValidationError(
+                f"The total of {total} is below the {largest.count} affected residents of "
+                f"{largest.code} recorded for this incident: the total counts everyone, so it "
+                "cannot be smaller.",
+                code="below_region",
+            )
+        return total
 
 
 class RegionRowForm(forms.Form):

@@ -1,7 +1,7 @@
 """Obligations: turn the incident's facts into deadlines, keep them current, record decisions."""
 
-import logging
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,78 +11,108 @@ from accounts.twofactor import require_two_factor
 
 from . import permissions
 from .activity import log_activity
-from .clocks import (
-    FactsError,
-    Hold,
-    IncidentFacts,
-    RuleError,
-    Status,
-    incident_deadlines,
-    load_rules,
-    rule_from_mapping,
-)
+from .clocks import Deadline, FactsError, Hold, IncidentFacts, incident_deadlines
 from .locking import lock_incident
 from .models import (
     AnchorEvent,
     CalendarFeedToken,
     ClockState,
     Hospital,
-    HospitalRule,
     Incident,
     Obligation,
     ObligationStatus,
 )
 from .obligation_links import obligation_links
+from .profile import effective_profile
+from .rulebook.catalogue import all_rules, hospital_rules
+from .rulebook.reviews import states_by_hash
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "calendar_token_revoke",
+    "calendar_token_rotate",
+    "hospital_rules",
+    "incident_facts",
+    "obligation_assign",
+    "obligation_decide",
+    "obligation_reopen",
+    "obligations_recompute",
+]
 
 
-def incident_facts(incident: Incident) -> IncidentFacts:
-    """Return the plain facts the clock calculator needs, read from the database."""
-    events = dict(
-        AnchorEvent.objects.filter(incident=incident, is_current=True).values_list(
-            "kind", "occurred_at"
-        )
-    )
+def incident_facts(incident: Incident, hospital: Hospital | None = None) -> IncidentFacts:
+    """Return the plain facts the clock calculator needs, read from the database.
+
+    Each event is given in the zone it was recorded in (docs/CLOCKS.md §1.2); the profile is the
+    hospital's with the incident's own answers applied (incidents/profile.py), which also carries
+    the SEC registrant flag and the "promptly" policy.
+    """
+    hospital = hospital or Hospital.current()
+    events = {
+        kind: occurred_at.astimezone(ZoneInfo(zone or incident.time_zone))
+        for kind, occurred_at, zone in AnchorEvent.objects.filter(
+            incident=incident, is_current=True
+        ).values_list("kind", "occurred_at", "recorded_zone")
+    }
+    profile = effective_profile(incident, hospital)
     return IncidentFacts(
         tz=incident.time_zone,
         events=events,
         affected_total=incident.affected_total,
         affected_by_region=dict(incident.regions.values_list("code", "count")),
         unreachable=incident.unreachable_count,
-        public_company=incident.sec_registered,
+        public_company=False,  # the profile's sec_registrant says it, incident answer included
         business_associate=incident.business_associate,
         holds=tuple(
             Hold(start=h.starts_at, end=h.ends_at, written=h.written) for h in incident.holds.all()
         ),
-        enabled_drafts=frozenset(Hospital.current().enabled_draft_rules),
+        enabled_drafts=frozenset(hospital.enabled_draft_rules),
+        promptly=profile.promptly(),
+        profile=profile.clock_profile(),
     )
 
 
-def hospital_rules() -> tuple:
-    """Return the hospital's own active rules, validated like the shipped ones."""
-    rules = []
-    for row in HospitalRule.objects.filter(active=True):
-        try:
-            rules.append(rule_from_mapping(row.as_mapping(), f"hospital rule {row.rule_id}"))
-        except RuleError as exc:
-            # Refused when saved in the admin; a stale row must not stop every other clock.
-            logger.error("Skipping invalid hospital rule: %s", exc)
-    return tuple(rules)
+def obligation_fields(deadline: Deadline, needs_review: bool) -> dict:
+    """Return the Obligation row's values for one deadline, as JSON-safe as the row stores them."""
+    return {
+        "jurisdiction": deadline.jurisdiction,
+        "framework": deadline.framework,
+        "citation": deadline.citation,
+        "recipient": deadline.recipient,
+        "anchor": deadline.anchor,
+        "rule_version": str(deadline.version or ""),
+        "needs_review": needs_review,
+        "clock_state": ClockState(str(deadline.status)),
+        "due_at": deadline.due,
+        "target_at": deadline.target,
+        "basis": deadline.basis,
+        "kind": deadline.kind,
+        "effective_from": deadline.effective_from,
+        "effective_to": deadline.effective_to,
+        "hipaa_status": deadline.hipaa_status,
+        "rule_hash": deadline.rule_hash,
+        "le_hold": deadline.le_hold,
+        "counted_from": deadline.counted_from,
+        "holidays_skipped": [day.isoformat() for day in deadline.holidays_skipped],
+        "holds_applied": [
+            {
+                "type": hold.type,
+                "start": hold.start.isoformat(),
+                "end": hold.end.isoformat() if hold.end else None,
+                "form": hold.form,
+                "effect": hold.effect,
+            }
+            for hold in deadline.holds_applied
+        ],
+        "notes": list(deadline.notes),
+        "questions": list(deadline.questions),
+        "sources": list(deadline.sources),
+    }
 
 
-# The engine's statuses as the Obligation row stores them. A provisional date (counted from an
-# earlier anchor until the law's own anchor is recorded) runs like a due one; its basis says
-# "provisional". A state law deemed satisfied by the HIPAA notice has no date (due_at None, like
-# GDPR's "without undue delay") and its basis states the condition. ClockStates of their own
-# need a migration (the profile phase of issue 19).
-CLOCK_STATES = {
-    Status.DUE: ClockState.DUE,
-    Status.PROVISIONAL: ClockState.DUE,
-    Status.WAITING_FOR_ANCHOR: ClockState.WAITING,
-    Status.TOLLED: ClockState.TOLLED,
-    Status.DEEMED: ClockState.DUE,
-}
+def _when(incident: Incident, deadline: Deadline) -> str:
+    if deadline.due:
+        return f"due {incident.local_text(deadline.due)}"
+    return ClockState(str(deadline.status)).label.lower()
 
 
 def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obligation]:
@@ -91,44 +121,33 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
     Keeps the status, owner and links of obligations that still apply; a moved due time, a new
     obligation and one that no longer applies each write an activity entry saying why. Facts
     the clocks refuse (a total below a region's count, a year outside 1900-2199) raise
-    ValidationError, so the caller's transaction saves nothing.
+    ValidationError, so the caller's transaction saves nothing. A deadline needs review when
+    its rule version does (incidents/rulebook/reviews.py): an open question in the file, or a
+    change since counsel's review.
     """
+    rules = all_rules()
     try:
-        deadlines = incident_deadlines(incident_facts(incident), (*load_rules(), *hospital_rules()))
+        deadlines = incident_deadlines(incident_facts(incident), rules)
     except FactsError as error:
         raise ValidationError(str(error)) from None
+    review = states_by_hash(rules)
     existing = {o.rule_id: o for o in Obligation.objects.filter(incident=incident)}
     seen = set()
     for deadline in deadlines:
         seen.add(deadline.rule_id)
-        fields = {
-            "jurisdiction": deadline.jurisdiction,
-            "framework": deadline.framework,
-            "citation": deadline.citation,
-            "recipient": deadline.recipient,
-            "anchor": deadline.anchor,
-            "rule_version": str(deadline.version or ""),
-            "needs_review": deadline.needs_review,
-            "clock_state": CLOCK_STATES[deadline.status],
-            "due_at": deadline.due,
-            "target_at": deadline.target,
-            "basis": deadline.basis,
-        }
+        state = review.get(deadline.rule_hash)
+        fields = obligation_fields(deadline, state.needs_review if state else deadline.needs_review)
         obligation = existing.get(deadline.rule_id)
         if obligation is None:
             obligation = Obligation.objects.create(
                 incident=incident, rule_id=deadline.rule_id, **fields
             )
-            when = (
-                f"due {incident.local_text(deadline.due)}"
-                if deadline.due
-                else CLOCK_STATES[deadline.status].label.lower()
-            )
             log_activity(
                 incident=incident,
                 actor=actor,
                 action="obligation.added",
-                summary=f"Obligation {deadline.rule_id} ({deadline.recipient}): {when} ({reason})",
+                summary=f"Obligation {deadline.rule_id} ({deadline.recipient}): "
+                f"{_when(incident, deadline)} ({reason})",
                 after={"rule": deadline.rule_id, "due_at": deadline.due},
             )
             continue
@@ -137,7 +156,7 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
         changed = {k: v for k, v in fields.items() if getattr(obligation, k) != v}
         if not changed and not reapplies:
             continue
-        before_due = obligation.due_at
+        before_due, before_state = obligation.due_at, obligation.clock_state
         for key, value in changed.items():
             setattr(obligation, key, value)
         if reapplies:
@@ -154,6 +173,16 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
                 else f"{deadline.rule_id} applies again ({reason})",
                 before={"due_at": before_due},
                 after={"due_at": deadline.due},
+            )
+        elif "clock_state" in changed:
+            log_activity(
+                incident=incident,
+                actor=actor,
+                action="obligation.clock_changed",
+                summary=f"{deadline.rule_id}: {ClockState(before_state).label.lower()} → "
+                f"{_when(incident, deadline)} ({reason})",
+                before={"clock_state": before_state},
+                after={"clock_state": obligation.clock_state},
             )
     for rule_id, obligation in existing.items():
         if rule_id in seen or obligation.status == ObligationStatus.NOT_APPLICABLE:

@@ -90,6 +90,31 @@ def can_decide_obligation(user, incident: Incident) -> bool:
     )
 
 
+def can_override_incident_profile(user, incident: Incident) -> bool:
+    """Who the law binds for one incident (its own licences, establishments): as decide."""
+    return can_decide_obligation(user, incident)
+
+
+def is_legal(user) -> bool:
+    """Return whether the user acts for Legal (the Legal role, or a superuser)."""
+    return bool(user.is_authenticated and (user.is_superuser or user.has_role(Role.LEGAL)))
+
+
+def can_change_hospital_profile(user) -> bool:
+    """The hospital's profile in law (licences, establishments, HIPAA, SEC): Legal only."""
+    return is_legal(user)
+
+
+def can_review_rules(user) -> bool:
+    """Marking a rule version reviewed is counsel's decision: Legal only."""
+    return is_legal(user)
+
+
+def can_read_rules(user) -> bool:
+    """Everyone with a Beacon role may read the rules and the hospital's profile."""
+    return bool(user.is_authenticated and (user.is_superuser or user.roles))
+
+
 def require(allowed: bool, message: str) -> None:
     """Refuse with PermissionDenied(message) unless `allowed` (services check their callers)."""
     if not allowed:

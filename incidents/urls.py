@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import actions, views
+from . import actions, deadline_pages, views
+from .rulebook import views as rule_views
 from .tabs import registered_tabs
 
 app_name = "incidents"
@@ -54,6 +55,22 @@ urlpatterns = [
         actions.view("task_assign"),
         name="task_assign",
     ),
+    # Under the Deadlines tab: one obligation, and who the law binds for this incident.
+    path(
+        "incidents/<int:pk>/deadlines/<int:obligation_pk>/",
+        deadline_pages.obligation_detail,
+        name="obligation_detail",
+    ),
+    path(
+        "incidents/<int:pk>/deadlines/profile/",
+        deadline_pages.incident_profile,
+        name="incident_profile",
+    ),
+    path(
+        "incidents/<int:pk>/deadlines/profile/save/",
+        deadline_pages.incident_profile_save,
+        name="incident_profile_save",
+    ),
     path(
         "incidents/<int:pk>/deadlines/<int:obligation_pk>/decide/",
         actions.view("obligation_decide"),
@@ -70,6 +87,16 @@ urlpatterns = [
         name="obligation_assign",
     ),
     path("deadlines/", views.deadlines, name="deadlines"),
+    # The rules and counsel's review of them; the hospital's profile in law.
+    path("rules/", rule_views.rules, name="rules"),
+    path("rules/<str:rule_id>/<int:version>/", rule_views.rule_detail, name="rule"),
+    path("rules/<str:rule_id>/<int:version>/review/", rule_views.rule_review, name="rule_review"),
+    path("settings/hospital-profile/", rule_views.hospital_profile, name="hospital_profile"),
+    path(
+        "settings/hospital-profile/save/",
+        rule_views.hospital_profile_save,
+        name="hospital_profile_save",
+    ),
     path("deadlines/calendar-token/", views.calendar_token, name="calendar_token"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -6,6 +6,7 @@ renders. The incident's actions (forms posted from its tabs) are in incidents/ac
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,10 +17,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import forms, health, obligation_links, permissions, selectors, services
+from . import forms, health, permissions, selectors, services
 from . import obligations as obligation_services
 from .activity import ChainCheck, verify_chain
 from .calendar import calendar_feed_ics
+from .deadline_context import obligations_tab_context
 from .models import (
     STATUS_TRANSITIONS,
     ActivityEntry,
@@ -111,14 +113,19 @@ def _stored_chain_check(incident):
     )
 
 
-def render_tab(request, incident, key: str, extra=None, status=200):
-    """Render one tab of the incident page (with `extra`, e.g. a form and its errors)."""
+def render_tab(request, incident, key: str, extra=None, status=200, *, template=None):
+    """Render one tab of the incident page (with `extra`, e.g. a form and its errors).
+
+    With `template`, render that page inside the tab's frame instead (a page under the tab,
+    such as one obligation): only `extra` fills it.
+    """
     tabs = page_tabs()
     tab = next(t for t in tabs if t.key == key)
     context = _incident_context(request, incident, key, tabs)
-    context.update(tab.context(request, incident))
+    if template is None:
+        context.update(tab.context(request, incident))
     context.update(extra or {})
-    return render(request, tab.template, context, status=status)
+    return render(request, template or tab.template, context, status=status)
 
 
 def tab_view(key: str):
@@ -187,6 +194,8 @@ def incident_open(request):
             form=form,
             success=lambda incident: f"Incident '{incident.title}' opened.",
         ):
+            for note in form.notes:  # an ambiguous discovery time taken as the earlier
+                messages.info(request, note)
             return redirect("incidents:detail", opened[0].pk)
     return render(request, "incidents/incident_open.html", {"form": form})
 
@@ -222,13 +231,13 @@ def _facts_context(request, incident):
     regions = list(incident.regions.values("code", "count"))
     return {
         "facts_form": forms.FactsForm(
+            incident=incident,
             initial={
                 "affected_total": incident.affected_total,
                 "unreachable_count": incident.unreachable_count,
                 "phi_categories": incident.phi_categories,
-                "sec_registered": incident.sec_registered,
                 "business_associate": incident.business_associate,
-            }
+            },
         ),
         "region_formset": forms.RegionFormSet(initial=regions, prefix="regions"),
         "region_csv_form": forms.RegionCsvForm(),
@@ -281,23 +290,6 @@ def _risk_context(request, incident):
     }
 
 
-def _obligations_context(request, incident):
-    # Open first (soonest first, undated last), then decided, then no longer applicable.
-    order = {"open": 0, "in_progress": 0, "met": 1, "waived": 1, "not_applicable": 2}
-    obligations = sorted(
-        incident.obligations.select_related("owner", "decided_by"),
-        key=lambda o: (order[o.status], o.due_at is None, o.due_at or timezone.now(), o.rule_id),
-    )
-    met_by = obligation_links.met_by(o.pk for o in obligations)
-    return {
-        "obligations": [(o, met_by.get(o.pk, "")) for o in obligations],
-        "now": timezone.now(),
-        "can_decide": permissions.can_decide_obligation(request.user, incident),
-        "decide_form": forms.ObligationDecideForm(incident=incident),
-        "owner_form": forms.ObligationOwnerForm(),
-    }
-
-
 OWN_TABS = [
     IncidentTab("briefing", "Briefing", "", "incidents/tab_briefing.html", _briefing_context),
     IncidentTab(
@@ -305,7 +297,7 @@ OWN_TABS = [
         "Deadlines",
         "deadlines",
         "incidents/tab_obligations.html",
-        _obligations_context,
+        obligations_tab_context,
     ),
     IncidentTab(
         "timeline", "Timeline", "timeline", "incidents/tab_timeline.html", _timeline_context

@@ -4,4 +4,6 @@ from .core import *  # noqa: F403
 from .facts import *  # noqa: F403
 from .log import *  # noqa: F403
 from .obligations import *  # noqa: F403
+from .profile import *  # noqa: F403
 from .reminders import *  # noqa: F403
+from .rules import *  # noqa: F403

@@ -4,8 +4,11 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+from ..clocks.codes import COUNTRY_CODES, US_SUBDIVISIONS, canonical_region
 
 
 def validate_time_zone(value: str) -> None:
@@ -16,8 +19,41 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+def validate_licences(value) -> None:
+    """Refuse a licence list that is not ISO 3166-2 codes of US states and territories."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("List the licences as codes, such as US-NY.")
+    bad = [code for code in value if canonical_region(code) not in US_SUBDIVISIONS]
+    if bad:
+        raise ValidationError(
+            f"Unknown licence code {bad[0]!r}: use the ISO 3166-2 code of a US state or "
+            "territory, such as US-NY."
+        )
+
+
+def validate_countries(value) -> None:
+    """Refuse an establishment list that is not ISO 3166-1 alpha-2 country codes."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("List the countries as codes, such as DE.")
+    bad = [code for code in value if code not in COUNTRY_CODES]
+    if bad:
+        hint = " (list each EU or EEA country)" if bad[0] in ("EU", "EEA") else ""
+        raise ValidationError(
+            f"Unknown country {bad[0]!r}: use an ISO 3166-1 alpha-2 code such as DE{hint}."
+        )
+
+
+PROMPTLY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(365)]
+
+
 class Hospital(models.Model):
-    """The organisation using Beacon: its letterhead and defaults (one row, set in the admin)."""
+    """The organisation using Beacon: its letterhead, defaults and profile in law (one row).
+
+    The profile (docs/CLOCKS.md §1.13) says which laws bind the hospital whatever the patients'
+    residence; every incident starts from it and may override it (a clinic in another state).
+    Change it through `incidents.profile.hospital_profile_update`: it is audited and recomputes
+    the open incidents' obligations.
+    """
 
     name = models.CharField(max_length=200, default="Our Hospital")
     address = models.TextField(blank=True, help_text="Postal address, one line per row.")
@@ -29,6 +65,45 @@ class Hospital(models.Model):
     website = models.URLField(blank=True)
     enabled_draft_rules = models.JSONField(
         default=list, blank=True, help_text="Ids of draft rules this hospital turns on."
+    )
+    # The profile: who the hospital is in law.
+    hipaa_covered_entity = models.BooleanField(
+        default=True,
+        verbose_name="HIPAA covered entity",
+        help_text="State laws treat a HIPAA covered entity differently (applies, deemed, exempt).",
+    )
+    licensed_in = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_licences],
+        verbose_name="licensed in",
+        help_text="US states and territories where it holds a facility licence (ISO 3166-2, "
+        "such as US-CA): California CDPH and New York 10 NYCRR 405.46 bind licensed facilities.",
+    )
+    ny_article_28_general_hospital = models.BooleanField(
+        default=True,
+        verbose_name="New York Article 28 general hospital",
+        help_text="Its New York licence, if any, is a Public Health Law Article 28 "
+        "general-hospital licence (10 NYCRR 405.46).",
+    )
+    sec_registrant = models.BooleanField(
+        default=False,
+        verbose_name="SEC registrant",
+        help_text="It or its parent files reports with the SEC (Form 8-K Item 1.05).",
+    )
+    established_in = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_countries],
+        verbose_name="established in",
+        help_text="Countries besides the US where it has an establishment (ISO 3166-1 alpha-2): "
+        "an EU/EEA country brings in GDPR and NIS2, GB the UK rules.",
+    )
+    promptly_days = models.PositiveSmallIntegerField(
+        default=5,
+        validators=PROMPTLY_VALIDATORS,
+        verbose_name="'promptly' after a hold, in calendar days",
+        help_text="The hospital's written reading of 'as soon as law enforcement allows'.",
     )
 
     class Meta:
@@ -120,8 +195,41 @@ class Incident(models.Model):
         default=0, help_text="Affected individuals whose contact details are out of date."
     )
     phi_categories = models.JSONField(default=list, blank=True)
+    # The incident's own profile where it differs from the hospital's (None: as the hospital).
+    # sec_registered is the profile's sec_registrant for this incident (its older name).
     sec_registered = models.BooleanField(
-        default=False, help_text="The hospital or its parent is SEC-registered (Form 8-K)."
+        null=True,
+        blank=True,
+        default=None,
+        help_text="SEC registrant for this incident (Form 8-K); empty: as the hospital profile.",
+    )
+    hipaa_covered_entity = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty: as the hospital profile."
+    )
+    licensed_in = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        validators=[validate_licences],
+        help_text="The licences that bind this incident (a clinic in another state); empty: as "
+        "the hospital profile.",
+    )
+    ny_article_28_general_hospital = models.BooleanField(
+        null=True, blank=True, default=None, help_text="Empty: as the hospital profile."
+    )
+    established_in = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        validators=[validate_countries],
+        help_text="Empty: as the hospital profile.",
+    )
+    promptly_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=None,
+        validators=PROMPTLY_VALIDATORS,
+        help_text="Empty: as the hospital profile.",
     )
     business_associate = models.BooleanField(
         default=False, help_text="We act as a business associate for another covered entity."
@@ -202,6 +310,8 @@ class CommandAssignment(models.Model):
 
 __all__ = [
     "validate_time_zone",
+    "validate_licences",
+    "validate_countries",
     "Hospital",
     "IncidentType",
     "Severity",

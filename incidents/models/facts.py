@@ -5,18 +5,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .core import CommandRole, Incident
+from .core import CommandRole, Incident, validate_time_zone
 
 
 class AnchorKind(models.TextChoices):
+    """The events clocks count from: the engine's ANCHOR_EVENTS (docs/CLOCKS.md §1.1)."""
+
     DISCOVERY = "discovery", "Discovery"
     DETECTION = "detection", "Detection"
     DETERMINATION = "determination", "Determination"
     AWARENESS = "awareness", "Awareness"
     MATERIALITY_DETERMINATION = "materiality_determination", "Materiality determination"
+    CYBER_INCIDENT_DETERMINATION = (
+        "cyber_incident_determination",
+        "Cybersecurity incident determination (10 NYCRR 405.46)",
+    )
     RANSOM_PAYMENT = "ransom_payment", "Ransom payment"
     CONSUMER_NOTICE_SENT = "consumer_notice_sent", "Consumer notice sent"
     HHS_NOTICE_SENT = "hhs_notice_sent", "HHS notice sent"
+    NIS2_NOTIFICATION_SENT = "nis2_notification_sent", "NIS2 incident notification sent"
 
 
 class AnchorEvent(models.Model):
@@ -25,6 +32,12 @@ class AnchorEvent(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40, choices=AnchorKind.choices)
     occurred_at = models.DateTimeField()
+    recorded_zone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="The time zone the time was given in: a day clock counts from the earliest of "
+        "its local date there and in the incident's zone (docs/CLOCKS.md §1.2).",
+    )
     evidence = models.TextField(help_text="How we know: source, document, who said so.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

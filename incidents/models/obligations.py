@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .core import Incident
+from .facts import AnchorKind
 
 
 class ObligationStatus(models.TextChoices):
@@ -17,11 +18,32 @@ class ObligationStatus(models.TextChoices):
 
 
 class ClockState(models.TextChoices):
-    """What the calculator says about the clock (separate from the team's progress)."""
+    """What the calculator says about the clock (separate from the team's progress).
+
+    The values are the engine's `Status` values (docs/CLOCKS.md §2).
+    """
 
     DUE = "due", "Running"
+    PROVISIONAL = "provisional", "Provisional until its own anchor event is recorded"
     WAITING = "waiting_for_anchor", "Waiting for its anchor event"
     TOLLED = "tolled", "Suspended by a law-enforcement hold"
+    DEEMED = "deemed", "Satisfied by the HIPAA notice, on a condition"
+
+
+class RuleKind(models.TextChoices):
+    """What kind of date a rule gives (docs/CLOCKS.md §1.12)."""
+
+    STATUTORY = "statutory", "Statutory"
+    PROXY = "proxy", "Proxy"
+    INTERPRETATION = "interpretation", "Interpretation"
+
+
+class HipaaStatus(models.TextChoices):
+    """How a rule treats a HIPAA covered entity (docs/CLOCKS.md §1.13)."""
+
+    APPLIES = "applies", "Applies to a HIPAA covered entity"
+    DEEMED = "deemed", "Deemed satisfied by the HIPAA notice"
+    NOT_APPLICABLE = "not_applicable", "Does not apply to a HIPAA covered entity"
 
 
 class Obligation(models.Model):
@@ -35,11 +57,28 @@ class Obligation(models.Model):
     recipient = models.CharField(max_length=300)
     anchor = models.CharField(max_length=40)
     rule_version = models.CharField(max_length=40, blank=True)
+    # Counsel has not confirmed the rule version: the file marks an open question, or the rule
+    # changed since counsel's review (incidents/rulebook/reviews.py).
     needs_review = models.BooleanField(default=False)
     clock_state = models.CharField(max_length=20, choices=ClockState.choices)
     due_at = models.DateTimeField(null=True, blank=True)
     target_at = models.DateTimeField(null=True, blank=True)
     basis = models.TextField(blank=True)
+    # The rest of what the engine says about the date (docs/CLOCKS.md §2), kept as computed.
+    kind = models.CharField(max_length=20, choices=RuleKind.choices, default=RuleKind.STATUTORY)
+    effective_from = models.DateField(null=True, blank=True)
+    effective_to = models.DateField(null=True, blank=True)
+    hipaa_status = models.CharField(
+        max_length=20, choices=HipaaStatus.choices, default=HipaaStatus.APPLIES
+    )
+    rule_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    le_hold = models.CharField(max_length=30, blank=True, help_text="The rule's hold semantic.")
+    counted_from = models.CharField(max_length=80, blank=True)
+    holidays_skipped = models.JSONField(default=list, blank=True)  # ISO dates
+    holds_applied = models.JSONField(default=list, blank=True)  # type, start, end, form, effect
+    notes = models.JSONField(default=list, blank=True)
+    questions = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
     status = models.CharField(
         max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
     )
@@ -96,19 +135,7 @@ class HospitalRule(models.Model):
     )
     recipient = models.CharField(max_length=300)
     citation = models.CharField(max_length=300, help_text="Where it comes from (policy, contract).")
-    anchor = models.CharField(
-        max_length=40,
-        choices=[
-            ("discovery", "Discovery"),
-            ("detection", "Detection"),
-            ("determination", "Determination"),
-            ("awareness", "Awareness"),
-            ("materiality_determination", "Materiality determination"),
-            ("ransom_payment", "Ransom payment"),
-            ("consumer_notice_sent", "Consumer notice sent"),
-            ("hhs_notice_sent", "HHS notice sent"),
-        ],
-    )
+    anchor = models.CharField(max_length=40, choices=AnchorKind.choices)
     amount = models.PositiveIntegerField()
     unit = models.CharField(max_length=20, choices=Unit.choices)
     calendar = models.CharField(max_length=10, default="US", help_text="Holiday calendar, e.g. US.")
@@ -151,4 +178,12 @@ class CalendarFeedToken(models.Model):
         return f"Calendar feed of {self.user}"
 
 
-__all__ = ["ObligationStatus", "ClockState", "Obligation", "HospitalRule", "CalendarFeedToken"]
+__all__ = [
+    "ObligationStatus",
+    "ClockState",
+    "RuleKind",
+    "HipaaStatus",
+    "Obligation",
+    "HospitalRule",
+    "CalendarFeedToken",
+]

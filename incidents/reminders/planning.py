@@ -19,6 +19,7 @@ from django.utils import timezone
 from ..clocks import load_rules
 from ..models import (
     TARGET_EXECUTIVES,
+    ClockState,
     CommandRole,
     HospitalRule,
     Incident,
@@ -147,8 +148,8 @@ def obligation_wanted(obligation: Obligation, incident: Incident, unit: str) -> 
     """Return the reminders an obligation wants: its rule's ladder while it is open."""
     if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.IN_PROGRESS):
         return []
-    if obligation.clock_state != "due":
-        return []
+    if obligation.clock_state not in (ClockState.DUE, ClockState.PROVISIONAL):
+        return []  # a provisional date is a safe date: remind on it as on a due one
     deadline = obligation.due_at or obligation.target_at
     if deadline is None:
         return []

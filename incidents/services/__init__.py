@@ -23,6 +23,7 @@ from .incident import (
     incident_update,
 )
 from .playbook import task_assign, task_set_done
+from .profile import hospital_profile_update, incident_profile_update
 from .risk import risk_assessment_save, risk_assessment_sign
 from .systems import system_status_set
 from .team import command_role_assign, member_add, member_remove
@@ -34,10 +35,12 @@ __all__ = [
     "command_role_assign",
     "facts_changed",
     "facts_update",
+    "hospital_profile_update",
     "hold_end",
     "hold_record",
     "incident_change_status",
     "incident_open",
+    "incident_profile_update",
     "incident_set_restricted",
     "incident_update",
     "member_add",

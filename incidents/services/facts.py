@@ -20,9 +20,12 @@ from ..models import (
     Incident,
     LawEnforcementHold,
     PhiCategory,
+    validate_time_zone,
 )
 from ..obligations import obligations_recompute
 from ..permissions import require
+
+UNCHANGED = object()  # facts_update's sec_registered when the caller does not pass it
 
 
 def facts_changed(*, incident: Incident, actor, reason: str) -> None:
@@ -62,18 +65,32 @@ def anchor_event_record(
     occurred_at: datetime,
     evidence: str,
     correction_reason: str = "",
+    recorded_zone: str = "",
 ) -> AnchorEvent:
-    """Record an anchor event; recording one that exists is a correction that keeps the old."""
+    """Record an anchor event; recording one that exists is a correction that keeps the old.
+
+    `recorded_zone` is the time zone the time was given in (default: the incident's); a day
+    clock counts from the earliest of the local dates there and in the incident's zone.
+    """
     incident = lock_incident(incident)
     require(permissions.can_edit_incident(actor, incident), "You may not record events here.")
     if kind not in AnchorKind.values:
         raise ValidationError({"kind": f"Unknown event {kind!r}."})
     if not evidence.strip():
         raise ValidationError({"evidence": "Say how we know (the evidence)."})
+    recorded_zone = recorded_zone or incident.time_zone
+    try:
+        validate_time_zone(recorded_zone)
+    except ValidationError as error:
+        raise ValidationError({"time_zone": error.messages}) from None
     _check_event_time(incident, kind, occurred_at)
     current = AnchorEvent.objects.filter(incident=incident, kind=kind, is_current=True).first()
     if current is not None:
-        if current.occurred_at == occurred_at and current.evidence == evidence:
+        if (current.occurred_at, current.evidence, current.recorded_zone) == (
+            occurred_at,
+            evidence,
+            recorded_zone,
+        ):
             return current
         if not correction_reason.strip():
             raise ValidationError(
@@ -88,28 +105,40 @@ def anchor_event_record(
         incident=incident,
         kind=kind,
         occurred_at=occurred_at,
+        recorded_zone=recorded_zone,
         evidence=evidence,
         recorded_by=actor,
         corrects=current,
         correction_reason=correction_reason,
     )
     label = AnchorKind(kind).label
+    where = "" if recorded_zone == incident.time_zone else f" (given in {recorded_zone})"
     if current is None:
-        summary = f"Recorded {label.lower()} at {incident.local_text(occurred_at)}"
+        summary = f"Recorded {label.lower()} at {incident.local_text(occurred_at)}{where}"
     else:
         summary = (
             f"Corrected {label.lower()} from {incident.local_text(current.occurred_at)} "
-            f"to {incident.local_text(occurred_at)}: {correction_reason}"
+            f"to {incident.local_text(occurred_at)}{where}: {correction_reason}"
         )
     log_activity(
         incident=incident,
         actor=actor,
         action="event.corrected" if current else "event.recorded",
         summary=summary,
-        before={"kind": kind, "occurred_at": current.occurred_at, "evidence": current.evidence}
+        before={
+            "kind": kind,
+            "occurred_at": current.occurred_at,
+            "evidence": current.evidence,
+            "recorded_zone": current.recorded_zone,
+        }
         if current
         else None,
-        after={"kind": kind, "occurred_at": occurred_at, "evidence": evidence},
+        after={
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "evidence": evidence,
+            "recorded_zone": recorded_zone,
+        },
     )
     facts_changed(incident=incident, actor=actor, reason=f"{label.lower()} recorded")
     return event
@@ -126,12 +155,24 @@ def facts_update(
     affected_total: int | None,
     unreachable_count: int,
     phi_categories: list[str],
-    sec_registered: bool,
     business_associate: bool,
+    sec_registered: bool | None | object = UNCHANGED,
 ) -> Incident:
-    """Record the incident's counts and flags that drive the clocks."""
+    """Record the incident's counts and flags that drive the clocks.
+
+    SEC registration is part of who the law binds (incident_profile_update, Legal with a
+    second factor): `sec_registered` is accepted for callers that pass the value they read,
+    and a different value is refused.
+    """
     incident = lock_incident(incident)
     require(permissions.can_edit_incident(actor, incident), "You may not edit these facts.")
+    if sec_registered is not UNCHANGED and sec_registered != incident.sec_registered:
+        raise ValidationError(
+            {
+                "sec_registered": "SEC registration is part of who the law binds: Legal sets "
+                "it on the incident's profile page."
+            }
+        )
     errors = {}
     if affected_total is not None and affected_total < 0:
         errors["affected_total"] = "Affected individuals cannot be negative."
@@ -150,7 +191,6 @@ def facts_update(
         "affected_total": affected_total,
         "unreachable_count": unreachable_count,
         "phi_categories": sorted(phi_categories),
-        "sec_registered": sec_registered,
         "business_associate": business_associate,
     }
     before = {f: getattr(incident, f) for f in new if getattr(incident, f) != new[f]}

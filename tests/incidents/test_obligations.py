@@ -177,11 +177,10 @@ def test_a_clock_waiting_for_determination_runs_provisionally_from_discovery(
     incident, command_user
 ):
     # Texas counts from the determination; until it is recorded the date is provisional,
-    # counted from discovery: 2026-01-15 + 60 days = 2026-03-16 23:59:59 CDT. The row keeps
-    # the nearest ClockState it has (running) and its basis says "provisional".
+    # counted from discovery: 2026-01-15 + 60 days = 2026-03-16 23:59:59 CDT.
     services.affected_regions_set(actor=command_user, incident=incident, counts={"US-TX": 3})
     o = obligation(incident, "us-tx.individuals")
-    assert o.clock_state == "due"
+    assert (o.clock_state, o.counted_from) == ("provisional", "discovery")
     assert o.due_at == datetime(2026, 3, 17, 4, 59, 59, tzinfo=UTC)
     assert o.basis.startswith("provisional until determination is recorded")
 
@@ -193,7 +192,6 @@ def test_a_total_below_a_regions_count_is_refused_and_nothing_is_saved(incident,
         affected_total=100,
         unreachable_count=0,
         phi_categories=[],
-        sec_registered=False,
         business_associate=False,
     )
     with pytest.raises(ValidationError, match="below the 600 affected residents of US-CA"):
@@ -205,12 +203,12 @@ def test_a_total_below_a_regions_count_is_refused_and_nothing_is_saved(incident,
 
 
 def test_a_state_notice_deemed_satisfied_by_hipaa_is_stored_without_a_date(incident, command_user):
-    # New York residents: § 899-aa(2)(b) deems the HIPAA notice enough (issue 19). Until a
-    # ClockState of its own is migrated, the row keeps the nearest one (running) with no due
-    # time, and its basis states the condition; the state-agency notice it names stays owed.
+    # New York residents: § 899-aa(2)(b) deems the HIPAA notice enough (issue 19). The row is
+    # "deemed" with no due time, and its basis states the condition; the state-agency notice
+    # it names stays owed.
     services.affected_regions_set(actor=command_user, incident=incident, counts={"US-NY": 3})
     deemed = obligation(incident, "us-ny.individuals")
-    assert (deemed.clock_state, deemed.due_at) == ("due", None)
+    assert (deemed.clock_state, deemed.due_at, deemed.hipaa_status) == ("deemed", None, "deemed")
     assert deemed.basis.startswith("deemed satisfied by the HIPAA notice provided ")
     assert "us-ny.state_agencies" in deemed.basis
     assert obligation(incident, "us-ny.state_agencies").due_at is not None

@@ -145,7 +145,6 @@ def test_negative_counts_are_refused(command_user):
             affected_total=-1,
             unreachable_count=-2,
             phi_categories=[],
-            sec_registered=False,
             business_associate=False,
         )
     assert set(excinfo.value.error_dict) == {"affected_total", "unreachable_count"}
@@ -234,7 +233,6 @@ SERVICE_CALLS = {
         affected_total=10,
         unreachable_count=0,
         phi_categories=["name"],
-        sec_registered=False,
         business_associate=False,
     ),
     "facts.regions_updated": lambda i, u, o: services.affected_regions_set(

@@ -108,6 +108,19 @@ EXPECTED: dict[str, dict[str, dict[str, set[int]]]] = {
     "incidents:obligation_decide": post_only(default={400}),
     "incidents:obligation_reopen": post_only(default=NOT_ALLOWED, legal=REDIRECT),
     "incidents:obligation_assign": post_only(default=NOT_ALLOWED, legal=REDIRECT, command=REDIRECT),
+    # Under the Deadlines tab: one obligation, and who the law binds for the incident. An empty
+    # profile form is valid ("as the hospital" throughout), so only Legal gets past it.
+    "incidents:obligation_detail": page(),
+    "incidents:incident_profile": page(),
+    "incidents:incident_profile_save": post_only(default=NOT_ALLOWED, legal=REDIRECT),
+    # The rules and the hospital profile: every role reads them; the forms are validated
+    # first, so an empty POST is 400 (tests/incidents/test_rule_review.py and
+    # test_profile_pages.py post valid forms: only Legal with a second factor saves).
+    "incidents:rules": page(nonmember=OK),
+    "incidents:rule": page(nonmember=OK),
+    "incidents:rule_review": post_only(default={400}, nonmember={400}),
+    "incidents:hospital_profile": page(nonmember=OK),
+    "incidents:hospital_profile_save": post_only(default={400}, nonmember={400}),
     # Documents.
     "communications:approval_queue": page(nonmember=OK),
     "communications:my_drafts": page(nonmember=OK),
@@ -317,6 +330,8 @@ KWARG_SOURCES = {
     "ver": lambda w, o, r: o["version"].number,
     "sha256": lambda w, o, r: o["version"].sha256,
     "section": lambda w, o, r: "incidents",
+    "rule_id": lambda w, o, r: "us-ny.doh_cyber",
+    "version": lambda w, o, r: 1,
     # Not built here yet (other features' objects): an id that does not exist.
     "batch_pk": lambda w, o, r: MISSING,
     "run_pk": lambda w, o, r: MISSING,

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.django_db
 
 FORM_MODULES = (
     "incidents.forms",
+    "incidents.profile_forms",
+    "incidents.rulebook.forms",
     "communications.documents.forms",
     "communications.stakeholders.forms",
     "communications.media.forms",
@@ -47,6 +49,9 @@ FORM_TARGETS = {
     "incidents.forms.TaskAssignForm": ("incidents:task_assign", "command"),
     "incidents.forms.ObligationDecideForm": ("incidents:obligation_decide", "legal"),
     "incidents.forms.ObligationOwnerForm": ("incidents:obligation_assign", "legal"),
+    "incidents.profile_forms.HospitalProfileForm": ("incidents:hospital_profile_save", "legal"),
+    "incidents.profile_forms.IncidentProfileForm": ("incidents:incident_profile_save", "legal"),
+    "incidents.rulebook.forms.RuleReviewForm": ("incidents:rule_review", "legal"),
     "communications.documents.forms.DocumentCreateForm": (
         "communications:document_create",
         "communications",

@@ -34,7 +34,6 @@ def team_incident(command_user, legal_user, comms_user, exec_user, **fields):
         affected_total=1000,
         unreachable_count=0,
         phi_categories=["name"],
-        sec_registered=False,
         business_associate=False,
     )
     documents.facts_sheet_update(actor=legal_user, incident=incident, values=FACTS)

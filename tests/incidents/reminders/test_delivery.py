@@ -225,7 +225,6 @@ def test_the_annual_hhs_log_is_reminded_in_january(command_user, legal_user, com
         affected_total=120,
         unreachable_count=0,
         phi_categories=[],
-        sec_registered=False,
         business_associate=False,
     )
     annual = Obligation.objects.get(incident=incident, rule_id="hipaa.hhs_annual")

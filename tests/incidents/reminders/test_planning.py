@@ -103,7 +103,6 @@ def test_rungs_already_past_are_not_planned_but_overdue_is(command_user):
         affected_total=1000,
         unreachable_count=0,
         phi_categories=[],
-        sec_registered=False,
         business_associate=False,
     )
     obligation = Obligation.objects.get(incident=incident, rule_id="hipaa.hhs")
