@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, Value, When
+from django.db.models import Case, Count, IntegerField, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -30,18 +30,56 @@ class Deadline:
 
 def next_deadlines(scope: ActiveScope, *, limit: int = 10) -> list[Deadline]:
     """Return the soonest open deadlines across the active incidents (overdue first)."""
+    return deadlines_and_unreviewed_rules(scope, limit=limit)[0]
+
+
+def _unreviewed(scope: ActiveScope):
+    """The open obligations whose rule version needs counsel's review."""
+    return Obligation.objects.filter(
+        incident_id__in=scope.ids, status__in=OPEN_OBLIGATIONS, needs_review=True
+    ).order_by()
+
+
+def unreviewed_rule_count(scope: ActiveScope) -> int:
+    """Return how many rule versions behind the active incidents' open deadlines need review.
+
+    Counted by rule version (its data hash): the same rule in two incidents counts once. A
+    counsel review clears the obligations' flag in their incidents' activity log, which moves
+    their data version, so the cached section never shows a count older than the review.
+    """
+    return _unreviewed(scope).values("rule_hash").distinct().count()
+
+
+def deadlines_and_unreviewed_rules(
+    scope: ActiveScope, *, limit: int = 10
+) -> tuple[list[Deadline], int]:
+    """Return the soonest open deadlines and `unreviewed_rule_count`, in one query.
+
+    The count rides on each deadline row as a scalar subquery; only when no open deadline has
+    a date does it take a query of its own.
+    """
     titles = scope.titles
-    rows = (
+    unreviewed = Subquery(
+        _unreviewed(scope)
+        .values("needs_review")
+        .annotate(n=Count("rule_hash", distinct=True))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+    rows = list(
         Obligation.objects.filter(
             incident_id__in=scope.ids, status__in=OPEN_OBLIGATIONS, due_at__isnull=False
         )
+        .annotate(unreviewed=unreviewed)
         .order_by("due_at")
-        .values_list("pk", "incident_id", "recipient", "rule_id", "due_at")[:limit]
+        .values_list("pk", "incident_id", "recipient", "rule_id", "due_at", "unreviewed")[:limit]
     )
-    return [
+    deadlines = [
         Deadline(pk, incident_id, titles[incident_id], recipient, rule_id, countdown(due))
-        for pk, incident_id, recipient, rule_id, due in rows
+        for pk, incident_id, recipient, rule_id, due, _n in rows
     ]
+    count = (rows[0][5] or 0) if rows else unreviewed_rule_count(scope)
+    return deadlines, count
 
 
 # Obligations over time ---------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from communications.models import DocumentStatus
 
 from .charts import bar_chart, stacked_columns
-from .deadlines import next_deadlines, obligations_over_time
+from .deadlines import deadlines_and_unreviewed_rules, obligations_over_time
 from .health import system_health
 from .media import open_inquiries
 from .notifications import notification_progress
@@ -32,7 +32,8 @@ def incidents_section(scope: ActiveScope, now: datetime) -> dict:
 
 
 def deadlines_section(scope: ActiveScope, now: datetime) -> dict:
-    return {"deadlines": next_deadlines(scope), "now": now}
+    deadlines, unreviewed = deadlines_and_unreviewed_rules(scope)
+    return {"deadlines": deadlines, "now": now, "unreviewed_rules": unreviewed}
 
 
 def notifications_section(scope: ActiveScope, now: datetime) -> dict:

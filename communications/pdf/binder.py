@@ -39,6 +39,7 @@ from incidents.models import (
     ObligationStatus,
     SystemStatus,
 )
+from incidents.obligation_words import obligation_facts
 from incidents.permissions import can_view_incident
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,8 @@ def binder_context(incident: Incident, *, now: datetime | None = None) -> dict:
                 "overdue": bool(o.due_at and o.due_at < now and not o.is_closed),
                 "status": o.get_status_display(),
                 "owner": str(o.owner) if o.owner else "",
+                # The clock's facts in words, as the deadlines page says them (issue 18).
+                "facts": obligation_facts(o, tz),
             }
             for o in obligations.select_related("owner")
         ],

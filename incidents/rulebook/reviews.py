@@ -52,6 +52,8 @@ class ReviewState:
 
     code: str
     review: RuleReview | None = None  # the matching review, or the last one that no longer matches
+    # A deadline counted with a rule version whose data is no longer the file's.
+    computed_with_old_data: bool = False
 
     @property
     def needs_review(self) -> bool:
@@ -66,6 +68,14 @@ class ReviewState:
     def detail(self) -> str:
         """Return the state in a sentence naming the review it rests on."""
         review = self.review
+        if self.computed_with_old_data:
+            text = (
+                "Needs review: the rule's data changed since this date was computed; it is "
+                "counted again with the new data when the incident's facts next change"
+            )
+            if review is not None:
+                text += f" (the old data was reviewed by {review.reviewer_name})"
+            return text + "."
         if review is None:
             return self.label
         when = review.reviewed_at.date().isoformat()
@@ -118,9 +128,15 @@ def obligation_review_states(obligations: Iterable[Obligation]) -> dict[int, Rev
     Read live: an obligation whose rule version is no longer current (the file changed since
     the date was computed) needs review until its incident is recomputed.
     """
+    obligations = tuple(obligations)
     by_hash = states_by_hash(all_rules())
-    changed = ReviewState(OUTDATED)
-    return {o.pk: by_hash.get(o.rule_hash, changed) for o in obligations}
+    old = {o.rule_hash for o in obligations} - set(by_hash)
+    reviewed_old = {}
+    for found in RuleReview.objects.filter(rule_hash__in=old).order_by("reviewed_at", "pk"):
+        reviewed_old[found.rule_hash] = found  # the latest review of that old data wins
+    for rule_hash in old:
+        by_hash[rule_hash] = ReviewState(OUTDATED, reviewed_old.get(rule_hash), True)
+    return {o.pk: by_hash[o.rule_hash] for o in obligations}
 
 
 # The review ----------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ class Stop:
 def stops(response: Response) -> list[Stop]:
     """Return every main page, seen by the role that works on it."""
     incident = response.incident.pk
+    obligation = response.incident.obligations.order_by("pk").values_list("pk", flat=True)[0]
     tabs = [
         Stop(f"incident-{name}", "command", f"/incidents/{incident}/{path}", screenshot=shot)
         for name, path, shot in (
@@ -118,12 +119,17 @@ def stops(response: Response) -> list[Stop]:
         Stop("incident-open", "command", "/incidents/new/", screenshot=False),
         *tabs,
         Stop("key-facts", "command", f"/incidents/{incident}/key-facts/", screenshot=False),
+        Stop("obligation", "command", f"/incidents/{incident}/deadlines/{obligation}/", False),
+        Stop("incident-profile", "legal", f"/incidents/{incident}/deadlines/profile/", False),
         Stop("document-editor", "comms", f"/documents/{response.drafting.pk}/"),
         Stop("document-review", "legal", f"/documents/{response.in_review.pk}/"),
         Stop("approval-queue", "legal", "/approvals/"),
         Stop("my-drafts", "comms", "/drafts/"),
         Stop("dashboard", "executive", "/dashboard/"),
         Stop("deadlines", "legal", "/deadlines/"),
+        Stop("rules", "legal", "/rules/", screenshot=False),
+        Stop("rule", "legal", "/rules/us-ny.doh_cyber/1/", screenshot=False),
+        Stop("hospital-profile", "legal", "/settings/hospital-profile/", screenshot=False),
         Stop("templates", "comms", "/templates/"),
         Stop("stakeholders", "comms", "/stakeholders/"),
         Stop("media-desk", "comms", "/media/"),
