@@ -184,6 +184,22 @@ def obligations_recompute(*, incident: Incident, actor, reason: str) -> list[Obl
                 before={"clock_state": before_state},
                 after={"clock_state": obligation.clock_state},
             )
+        if "needs_review" in changed:
+            log_activity(
+                incident=incident,
+                actor=actor,
+                action="obligation.review_flag",
+                summary=f"{deadline.rule_id}: "
+                + (
+                    "needs counsel's review (its rule version has an open question or changed "
+                    "since counsel's review)"
+                    if obligation.needs_review
+                    else "no longer marked needs review"
+                )
+                + f" ({reason})",
+                before={"needs_review": not obligation.needs_review},
+                after={"needs_review": obligation.needs_review, "rule_hash": deadline.rule_hash},
+            )
     for rule_id, obligation in existing.items():
         if rule_id in seen or obligation.status == ObligationStatus.NOT_APPLICABLE:
             continue

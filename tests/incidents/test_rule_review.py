@@ -266,3 +266,29 @@ def test_the_dashboards_one_query_count_is_the_plain_count(command_user, alaska)
     Obligation.objects.filter(incident=alaska, rule_id=RULE).update(due_at=None)
     deadlines, count = deadlines_and_unreviewed_rules(active_incidents(command_user))
     assert (deadlines, count) == ([], 1)
+
+
+def test_recomputing_after_a_rule_file_change_flags_the_deadline_again(
+    rule_files, legal_user, command_user, alaska
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    review(legal_user)
+    o = Obligation.objects.get(incident=alaska, rule_id=RULE)
+    assert not o.needs_review
+    path = rule_files / "us-ak.toml"
+    path.write_text(
+        path.read_text().replace("modelled as a 60 calendar-day", "modelled as a 60-day", 1)
+    )
+    loader._shipped_rules.cache_clear()
+    out = StringIO()
+    call_command("obligations_recompute", stdout=out)
+    assert out.getvalue().strip() == "Recomputed 1 open incident(s)."
+    o.refresh_from_db()
+    assert o.needs_review and o.rule_hash == find_rule(RULE, 1).data_hash
+    entry = ActivityEntry.objects.filter(incident=alaska).latest("seq")
+    assert (entry.action, entry.actor_name) == ("obligation.review_flag", "Beacon")
+    assert entry.summary.startswith(f"{RULE}: needs counsel's review")
+    assert entry.summary.endswith("(rules reloaded)")
