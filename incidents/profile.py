@@ -117,15 +117,14 @@ def describe(fact: str, value: Any) -> str:
     if fact == "promptly_days":
         return f"{value} calendar day{'' if value == 1 else 's'} after release"
     if fact == "established_in":
-        return ", ".join(["US", *value])
+        return ", ".join(value) or "nowhere else"
     return ", ".join(value) or "nowhere"
 
 
 def describe_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """Return the changed facts in words: "licensed in: nowhere → US-NY; sec registrant: …"."""
+    """Return the changed facts in words: "Licensed in: nowhere → US-NY; SEC registrant: …"."""
     return "; ".join(
-        f"{LABELS[fact].lower()}: {describe(fact, before.get(fact))} → "
-        f"{describe(fact, after.get(fact))}"
+        f"{LABELS[fact]}: {describe(fact, before.get(fact))} → {describe(fact, after.get(fact))}"
         for fact in FACTS
         if fact in after and before.get(fact) != after.get(fact)
     )

@@ -152,6 +152,7 @@ class RuleFacts:
     no_later_than: str
     target: str
     effective: str
+    notes: str  # the rule's notes as one paragraph (the file wraps its lines)
 
 
 def rule_facts(rule: Rule, state: ReviewState) -> RuleFacts:
@@ -174,4 +175,5 @@ def rule_facts(rule: Rule, state: ReviewState) -> RuleFacts:
         target=str(rule.target) if rule.target else "",
         effective=f"{(rule.effective_from or '1900-01-01')} to "
         f"{rule.effective_to or 'no end date'}",
+        notes=" ".join(rule.notes.split()),
     )

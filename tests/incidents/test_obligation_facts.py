@@ -226,3 +226,37 @@ def test_hospital_rules_may_count_from_the_new_anchors(db):
 
     choices = dict(HospitalRule._meta.get_field("anchor").choices)
     assert {"cyber_incident_determination", "nis2_notification_sent"} <= set(choices)
+
+
+def test_the_deadlines_pages_take_the_same_queries_however_many_deadlines(
+    client, held, command_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(command_user)
+    url = reverse("incidents:obligations", args=[held.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    states = ["US-TX", "US-NY", "US-AK", "US-FL", "US-WA", "US-CO", "US-ME", "US-OR", "US-CT"]
+    services.affected_regions_set(
+        actor=command_user, incident=held, counts=dict.fromkeys(states, 700)
+    )
+    assert Obligation.objects.filter(incident=held).count() > 25
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)
+
+
+def test_the_rules_page_reads_the_reviews_once(client, comms_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(comms_user)
+    client.get(reverse("incidents:rules"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("incidents:rules"), {"page": 3})
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "incidents_rulereview"' in q for q in sql) == 1
+    assert sum('FROM "incidents_hospitalrule"' in q for q in sql) == 1
+    assert len(sql) <= 12

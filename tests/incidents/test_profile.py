@@ -130,7 +130,7 @@ def test_a_hospital_profile_change_is_audited_logged_and_recomputes_open_inciden
     incident = los_angeles_incident(command_user)
     closed_before = ActivityEntry.objects.filter(incident=incident).count()
     change = set_profile(legal_user, licensed_in=["US-CA"])
-    assert change.summary == "licensed in: nowhere → US-CA"
+    assert change.summary == "Licensed in: nowhere → US-CA"
     assert change.incidents_recomputed == 1 and change.actor_name == str(legal_user)
     assert change.before["licensed_in"] == [] and change.after["licensed_in"] == ["US-CA"]
     actions = list(
@@ -140,7 +140,7 @@ def test_a_hospital_profile_change_is_audited_logged_and_recomputes_open_inciden
     )
     assert actions[0] == (
         "profile.hospital_changed",
-        "Hospital profile changed: licensed in: nowhere → US-CA",
+        "Hospital profile changed: Licensed in: nowhere → US-CA",
     )
     assert any(
         action == "obligation.added"
@@ -175,7 +175,7 @@ def test_a_clinic_in_another_state_overrides_the_licences_and_the_change_is_logg
     assert "us-ca.cdph" in rule_ids(incident)
     entry = ActivityEntry.objects.filter(incident=incident, action="profile.incident_changed").get()
     assert entry.summary == (
-        "Who the law binds for this incident: licensed in: as the hospital profile → US-CA"
+        "Who the law binds for this incident: Licensed in: as the hospital profile → US-CA"
     )
     assert entry.after["profile"]["licensed_in"] == ["US-CA"]
     services.incident_profile_update(actor=legal_user, incident=incident, licensed_in=None)

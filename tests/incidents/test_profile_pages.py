@@ -56,8 +56,8 @@ def test_only_legal_with_a_verified_second_factor_saves_the_hospital_profile(
     change = HospitalProfileChange.objects.get()
     assert change.actor_name == str(legal_user)
     page = client.get(response["Location"]).content.decode()
-    assert "Hospital profile saved: licensed in: nowhere → US-CA, US-NY" in page
-    assert "established in (besides the us): US → US, DE" in page
+    assert "Hospital profile saved: Licensed in: nowhere → US-CA, US-NY" in page
+    assert "Established in (besides the US): nowhere else → DE" in page
 
 
 def test_a_bad_profile_form_saves_nothing_and_says_why(client, legal_user):
@@ -166,4 +166,4 @@ def test_the_hospital_admin_changes_the_profile_through_the_service(client, admi
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Hospital.current().licensed_in == ["US-NY"]
-    assert HospitalProfileChange.objects.get().summary == "licensed in: nowhere → US-NY"
+    assert HospitalProfileChange.objects.get().summary == "Licensed in: nowhere → US-NY"
