@@ -21,15 +21,22 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
+# Rows written with the models of the legacy migrations (their historical state), not today's:
+# today's models have columns an old install does not (Incident's profile answers, migration 0008).
 LEGACY_DATA = """
 import json
 from datetime import UTC, datetime
-from django.contrib.auth import get_user_model
 from django.db import connection
-from communications.models import Document, DocumentVersion, Release
-from incidents.models import Incident, Obligation
+from django.db.migrations.loader import MigrationLoader
 
-user = get_user_model().objects.create_user("legacy", password="unused-legacy-password")
+legacy = MigrationLoader(connection).project_state().apps
+User = legacy.get_model("accounts", "User")
+Incident, Obligation = (legacy.get_model("incidents", m) for m in ("Incident", "Obligation"))
+Document, DocumentVersion, Release = (
+    legacy.get_model("communications", m) for m in ("Document", "DocumentVersion", "Release")
+)
+
+user = User.objects.create(username="legacy", password="!")
 incident = Incident.objects.create(
     title="An old install", incident_type="ransomware", time_zone="UTC", opened_by=user
 )
