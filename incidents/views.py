@@ -51,6 +51,7 @@ TIMELINE_FILTERS = (
     ("systems.", "Systems"),
     ("task", "Tasks"),
     ("obligation.", "Deadlines"),
+    ("profile.", "Who the law binds"),
     ("document.", "Documents"),
 )
 

@@ -167,3 +167,15 @@ def test_the_hospital_admin_changes_the_profile_through_the_service(client, admi
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Hospital.current().licensed_in == ["US-NY"]
     assert HospitalProfileChange.objects.get().summary == "Licensed in: nowhere → US-NY"
+
+
+def test_the_timeline_filters_who_the_law_binds(client, incident, legal_user):
+    services.incident_profile_update(actor=legal_user, incident=incident, sec_registrant=True)
+    client.force_login(legal_user)
+    url = reverse("incidents:timeline", args=[incident.pk])
+    page = client.get(url, {"kind": "profile."}).content.decode()
+    assert "Who the law binds for this incident: SEC registrant: as the hospital profile → yes" in (
+        page
+    )
+    assert "Opened Ransomware" not in page
+    assert "Opened Ransomware" in client.get(url).content.decode()  # what the filter left out
